@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Thaw.Inference.Onnx;
+
+/// <summary>The <c>Thaw:Onnx</c> configuration section.</summary>
+public sealed class OnnxOptions
+{
+    public const string SectionName = "Thaw:Onnx";
+
+    /// <summary><c>Auto</c> (CUDA when loadable, else CPU), <c>Cuda</c> (fail without it) or <c>Cpu</c>.</summary>
+    public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
+
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>Threads inside one operator; 0 lets ONNX Runtime use one per physical core.</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Threads across independent operators; 0 is ONNX Runtime's default.</summary>
+    [Range(0, 1024)]
+    public int InterOpThreads { get; set; }
+}
+
+public enum ExecutionProviderPreference
+{
+    Auto,
+    Cuda,
+    Cpu,
+}

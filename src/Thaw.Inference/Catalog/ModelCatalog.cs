@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Thaw.Inference.Catalog;
+
+/// <summary>
+/// The models this instance knows, read once from a folder holding one sub-folder per model, each with a
+/// <c>model.json</c>. Every manifest is validated up front so a typo fails at start, naming the file.
+/// </summary>
+public sealed partial class ModelCatalog
+{
+    public const string ManifestFileName = "model.json";
+
+    private readonly Dictionary<string, ModelManifest> _models;
+
+    private ModelCatalog(Dictionary<string, ModelManifest> models, string defaultModelId)
+    {
+        _models = models;
+        DefaultModelId = defaultModelId;
+    }
+
+    public string DefaultModelId { get; }
+
+    public IReadOnlyCollection<ModelManifest> Models => _models.Values;
+
+    public ModelManifest Get(string modelId) =>
+        _models.TryGetValue(modelId, out ModelManifest? manifest)
+            ? manifest
+            : throw new ModelNotFoundException(modelId, _models.Keys.Order(StringComparer.Ordinal));
+
+    public bool Contains(string modelId) => _models.ContainsKey(modelId);
+
+    /// <summary>Reads and validates every manifest under <paramref name="directory"/>.</summary>
+    /// <exception cref="ModelCatalogException">A manifest is invalid, or the default model is not among them.</exception>
+    public static ModelCatalog Load(string directory, string defaultModelId)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new ModelCatalogException($"The model catalog folder '{directory}' does not exist (set Thaw:Models:CatalogDirectory).");
+        }
+
+        var models = new Dictionary<string, ModelManifest>(StringComparer.Ordinal);
+        foreach (string folder in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
+        {
+            string path = Path.Combine(folder, ManifestFileName);
+            if (File.Exists(path))
+            {
+                ModelManifest manifest = ReadManifest(path);
+                models.Add(manifest.Id, manifest);
+            }
+        }
+
+        if (models.Count == 0)
+        {
+            throw new ModelCatalogException($"The model catalog folder '{directory}' holds no */{ManifestFileName}.");
+        }
+
+        if (!models.ContainsKey(defaultModelId))
+        {
+            throw new ModelCatalogException(
+                $"The default model '{defaultModelId}' (Thaw:Models:Default) is not in the catalog at '{directory}'. Known models: {string.Join(", ", models.Keys)}.");
+        }
+
+        return new ModelCatalog(models, defaultModelId);
+    }
+
+    /// <summary>Reads one manifest and checks it; the folder name must equal the id.</summary>
+    public static ModelManifest ReadManifest(string path)
+    {
+        ModelManifest? manifest;
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            manifest = JsonSerializer.Deserialize(stream, ManifestJsonContext.Default.ModelManifest);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelCatalogException($"{path}: invalid manifest: {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new ModelCatalogException($"{path}: cannot be read: {e.Message}", e);
+        }
+
+        if (manifest is null)
+        {
+            throw new ModelCatalogException($"{path}: invalid manifest: the file holds 'null'.");
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        manifest = manifest with { Directory = folder };
+        Validate(manifest, path, Path.GetFileName(folder));
+        return manifest;
+    }
+
+    private static void Validate(ModelManifest m, string path, string folderName)
+    {
+        void Check(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                throw new ModelCatalogException($"{path}: model '{m.Id}': {problem}");
+            }
+        }
+
+        Check(IdPattern().IsMatch(m.Id), "'id' must be lower-case letters, digits, '.', '_' or '-' (at most 64).");
+        Check(m.Id == folderName, $"'id' must equal the folder name '{folderName}'.");
+        Check(m.MaxTokens is >= 3 and <= 8192, "'maxTokens' must be between 3 and 8192.");
+        Check(m.Dimensions is >= 1 and <= 65536, "'dimensions' must be between 1 and 65536.");
+        Check(m.Tokenizer.Kind == "bert-wordpiece", $"'tokenizer.kind' '{m.Tokenizer.Kind}' is not supported (only 'bert-wordpiece').");
+        Check(!string.IsNullOrWhiteSpace(m.License), "'license' must be set.");
+        foreach (ModelFileRole role in Enum.GetValues<ModelFileRole>())
+        {
+            Check(m.Files.Count(f => f.Role == role) == 1, $"'files' must hold exactly one file with role '{role.ToString().ToLowerInvariant()}'.");
+        }
+
+        foreach (ModelFileSpec file in m.Files)
+        {
+            Check(Sha256Pattern().IsMatch(file.Sha256), $"file '{file.Name}': 'sha256' must be 64 lower-case hex digits.");
+            Check(file.Size > 0, $"file '{file.Name}': 'size' must be positive.");
+            Check(file.Name.Length > 0 && file.Name == Path.GetFileName(file.Name) && file.Name is not ("." or ".."),
+                $"file '{file.Name}': 'name' must be a plain file name.");
+            Check(file.Location.Length > 0, $"file '{file.Name}': 'location' must be set.");
+        }
+
+        ModelSourceSpec s = m.Source;
+        switch (s.Kind)
+        {
+            case "nuget":
+                Check(!string.IsNullOrEmpty(s.Package) && !string.IsNullOrEmpty(s.Version) && !string.IsNullOrEmpty(s.Assembly),
+                    "a 'nuget' source needs 'package', 'version' and 'assembly'.");
+                break;
+            case "path":
+                Check(!string.IsNullOrEmpty(s.Path), "a 'path' source needs 'path'.");
+                break;
+            case "blob":
+                Check(!string.IsNullOrEmpty(s.Container), "a 'blob' source needs 'container'.");
+                break;
+            default:
+                Check(false, $"'source.kind' '{s.Kind}' is not known (nuget, path or blob).");
+                break;
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Pattern();
+}

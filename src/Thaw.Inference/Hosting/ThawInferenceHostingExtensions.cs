@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Models;
+using Thaw.Inference.Sources;
+
+namespace Thaw.Inference.Hosting;
+
+public static class ThawInferenceHostingExtensions
+{
+    /// <summary>
+    /// Registers the model catalog, model sources (nuget, path), the local file cache, the model host and the
+    /// background pre-warm, configured from the <c>Thaw</c> section. A backend (e.g. <c>AddThawOnnx</c>) must be added too.
+    /// </summary>
+    public static IHostApplicationBuilder AddThawInference(this IHostApplicationBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        services.AddOptions<ThawOptions>()
+            .BindConfiguration(ThawOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Models.LoadWaitTimeout >= TimeSpan.Zero && o.Models.RetryAfter > TimeSpan.Zero,
+                "Thaw:Models:LoadWaitTimeout must not be negative and Thaw:Models:RetryAfter must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, NuGetPackageModelSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, LocalPathModelSource>());
+        services.TryAddSingleton<ModelFileCache>();
+        services.TryAddSingleton(sp =>
+        {
+            ModelsOptions models = sp.GetRequiredService<IOptions<ThawOptions>>().Value.Models;
+            return ModelCatalog.Load(models.ResolveCatalogDirectory(), models.Default);
+        });
+        services.TryAddSingleton<ModelHost>();
+        services.TryAddSingleton<InstanceTimeline>();
+        services.AddHostedService<ModelPrewarmService>();
+        return builder;
+    }
+}

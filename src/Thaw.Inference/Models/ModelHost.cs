@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Thaw.Inference.Backends;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Embeddings;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Sources;
+using Thaw.Inference.Tokenization;
+
+namespace Thaw.Inference.Models;
+
+/// <summary>
+/// The models live on this instance. Loads are single-flight (concurrent first requests share one load), run in
+/// the background so they never block the host, and are timed phase by phase. A request waits a bounded time
+/// for its model, then gets <see cref="ModelNotReadyException"/> (503 + Retry-After).
+/// </summary>
+public sealed partial class ModelHost : IDisposable
+{
+    private readonly ModelFileCache _files;
+    private readonly IEncoderBackend _backend;
+    private readonly ThawOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ModelHost> _logger;
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+
+    public ModelHost(
+        ModelCatalog catalog,
+        ModelFileCache files,
+        IEncoderBackend backend,
+        IOptions<ThawOptions> options,
+        TimeProvider timeProvider,
+        ILogger<ModelHost> logger)
+    {
+        Catalog = catalog;
+        _files = files;
+        _backend = backend;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    public ModelCatalog Catalog { get; }
+
+    public IReadOnlyList<ModelStatus> GetStatuses() =>
+        Catalog.Models.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => GetStatus(m.Id)).ToList();
+
+    public ModelStatus GetStatus(string modelId)
+    {
+        if (!_slots.TryGetValue(modelId, out Slot? slot))
+        {
+            return new ModelStatus(modelId, ModelState.Cold, null, null, null);
+        }
+
+        lock (slot.Gate)
+        {
+            return new ModelStatus(modelId, slot.State, slot.Error, slot.Model?.Session.ExecutionProvider, slot.Timings);
+        }
+    }
+
+    /// <summary>Starts loading the model unless it is loaded or loading; returns the (shared) load.</summary>
+    /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
+    public Task<EmbeddingModel> LoadAsync(string modelId)
+    {
+        ModelManifest manifest = Catalog.Get(modelId);
+        Slot slot = _slots.GetOrAdd(modelId, _ => new Slot());
+        lock (slot.Gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+            if (slot.Load is null || slot.State == ModelState.Failed && _time.GetUtcNow() - slot.FailedAt >= _options.Models.RetryAfter)
+            {
+                slot.State = ModelState.Loading;
+                slot.Error = null;
+                slot.Load = Task.Run(() => LoadCoreAsync(manifest, slot, _stopping.Token));
+            }
+
+            return slot.Load;
+        }
+    }
+
+    /// <summary>Returns the model once ready, waiting at most <see cref="ModelsOptions.LoadWaitTimeout"/> for a load.</summary>
+    /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
+    /// <exception cref="ModelNotReadyException">The model is still loading, or failed to load.</exception>
+    public async Task<EmbeddingModel> GetReadyAsync(string modelId, CancellationToken cancellationToken = default)
+    {
+        Task<EmbeddingModel> load = LoadAsync(modelId);
+        if (load.IsCompletedSuccessfully)
+        {
+            return load.Result;
+        }
+
+        try
+        {
+            return await load.WaitAsync(_options.Models.LoadWaitTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new ModelNotReadyException(modelId, ModelState.Loading, _options.Models.RetryAfter);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new ModelNotReadyException(modelId, ModelState.Failed, _options.Models.RetryAfter, e.Message);
+        }
+    }
+
+    private async Task<EmbeddingModel> LoadCoreAsync(ModelManifest manifest, Slot slot, CancellationToken cancellationToken)
+    {
+        LogLoading(manifest.Id);
+        long started = _time.GetTimestamp();
+        IEncoderSession? session = null;
+        try
+        {
+            ModelFiles files = await _files.EnsureAsync(manifest, cancellationToken).ConfigureAwait(false);
+            long filesDone = _time.GetTimestamp();
+            var tokenizer = EmbeddingTokenizer.Create(files.VocabPath, manifest.Tokenizer);
+            long tokenizerDone = _time.GetTimestamp();
+            session = await _backend.CreateSessionAsync(manifest, files, cancellationToken).ConfigureAwait(false);
+            long sessionDone = _time.GetTimestamp();
+            var model = new EmbeddingModel(manifest, tokenizer, session, _options.Batching.MaxBatchSize, _options.Batching.MaxBatchTokens);
+            model.Embed(["Thaw warm-up run."], cancellationToken: cancellationToken);
+            long warmedUp = _time.GetTimestamp();
+
+            var timings = new ModelLoadTimings(
+                _time.GetElapsedTime(started, filesDone),
+                _time.GetElapsedTime(filesDone, tokenizerDone),
+                _time.GetElapsedTime(tokenizerDone, sessionDone),
+                _time.GetElapsedTime(sessionDone, warmedUp),
+                files.BytesFetched,
+                files.BytesVerified);
+            lock (slot.Gate)
+            {
+                slot.Model = model;
+                slot.Timings = timings;
+                slot.State = ModelState.Ready;
+            }
+
+            LogReady(manifest.Id, session.ExecutionProvider, timings.Total.TotalMilliseconds, timings.FilesTier,
+                timings.Files.TotalMilliseconds, timings.Session.TotalMilliseconds, timings.WarmUp.TotalMilliseconds);
+            return model;
+        }
+        catch (Exception e)
+        {
+            session?.Dispose();
+            lock (slot.Gate)
+            {
+                slot.State = ModelState.Failed;
+                slot.Error = e.Message;
+                slot.FailedAt = _time.GetUtcNow();
+            }
+
+            LogLoadFailed(e, manifest.Id);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        foreach (Slot slot in _slots.Values)
+        {
+            lock (slot.Gate)
+            {
+                slot.Model?.Dispose();
+                slot.Model = null;
+            }
+        }
+
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Model {ModelId}: loading")]
+    private partial void LogLoading(string modelId);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information,
+        Message = "Model {ModelId}: ready on {ExecutionProvider} in {TotalMs:0} ms (files from {Tier} {FilesMs:0} ms, session {SessionMs:0} ms, warm-up {WarmUpMs:0} ms)")]
+    private partial void LogReady(string modelId, string executionProvider, double totalMs, string tier, double filesMs, double sessionMs, double warmUpMs);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Model {ModelId}: load failed")]
+    private partial void LogLoadFailed(Exception exception, string modelId);
+
+    private sealed class Slot
+    {
+        public Lock Gate { get; } = new();
+
+        public Task<EmbeddingModel>? Load { get; set; }
+
+        public ModelState State { get; set; } = ModelState.Cold;
+
+        public string? Error { get; set; }
+
+        public DateTimeOffset FailedAt { get; set; }
+
+        public ModelLoadTimings? Timings { get; set; }
+
+        public EmbeddingModel? Model { get; set; }
+    }
+}

