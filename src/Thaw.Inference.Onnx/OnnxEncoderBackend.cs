@@ -28,20 +28,30 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
         string provider = "CPU";
         if (settings.ExecutionProvider != ExecutionProviderPreference.Cpu)
         {
-            try
+            string? failure = CudaProviderProbe.FailureReason;
+            if (failure is null)
             {
-                sessionOptions.AppendExecutionProvider_CUDA(settings.CudaDeviceId);
-                provider = "CUDA";
+                try
+                {
+                    sessionOptions.AppendExecutionProvider_CUDA(settings.CudaDeviceId);
+                    provider = "CUDA";
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    failure = FirstLine(e.Message);
+                }
             }
-            catch (OnnxRuntimeException e) when (settings.ExecutionProvider == ExecutionProviderPreference.Auto)
-            {
-                LogCudaUnavailable(model.Id, FirstLine(e.Message));
-            }
-            catch (OnnxRuntimeException e)
+
+            if (failure is not null && settings.ExecutionProvider == ExecutionProviderPreference.Cuda)
             {
                 throw new InvalidOperationException(
-                    $"Model '{model.Id}': Thaw:Onnx:ExecutionProvider is Cuda but the CUDA execution provider cannot be loaded: {FirstLine(e.Message)} " +
-                    "(it needs an NVIDIA GPU with CUDA 13 and cuDNN 9; use Auto to fall back to CPU).", e);
+                    $"Model '{model.Id}': Thaw:Onnx:ExecutionProvider is Cuda but the CUDA execution provider cannot be loaded: {failure} " +
+                    "(it needs an NVIDIA GPU with CUDA 13 and cuDNN 9; use Auto to fall back to CPU).");
+            }
+
+            if (failure is not null)
+            {
+                LogCudaUnavailable(model.Id, failure);
             }
         }
 

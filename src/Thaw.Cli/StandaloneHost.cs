@@ -1,0 +1,33 @@
+using Thaw.Http;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Onnx;
+
+namespace Thaw.Cli;
+
+/// <summary>The standalone host behind <c>thaw serve</c>: the same handlers as the Functions app, on Kestrel.</summary>
+public static class StandaloneHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:7071";
+
+    /// <param name="urls">Where to listen, e.g. <c>http://127.0.0.1:7071</c>; port 0 picks a free one.</param>
+    /// <param name="configurationArgs">Extra <c>--Section:Key value</c> pairs, highest precedence.</param>
+    public static WebApplication Build(string urls, IReadOnlyList<string> configurationArgs)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [.. configurationArgs],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(urls);
+        // The handlers enforce Thaw:Limits:MaxRequestBytes themselves and answer 413 in the OpenAI envelope.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+
+        builder.AddThawInference();
+        builder.AddThawOnnx();
+        builder.AddThawHttp();
+
+        WebApplication app = builder.Build();
+        app.MapThawApi();
+        return app;
+    }
+}

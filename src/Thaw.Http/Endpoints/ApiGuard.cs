@@ -1,0 +1,44 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Thaw.Http.Errors;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Models;
+
+namespace Thaw.Http.Endpoints;
+
+/// <summary>The one place where exceptions become HTTP answers: typed errors keep their status, the rest is a logged 500.</summary>
+internal static partial class ApiGuard
+{
+    public static async Task<IResult> RunAsync(Func<Task<IResult>> handler, ILogger logger, CancellationToken requestAborted)
+    {
+        try
+        {
+            return await handler().ConfigureAwait(false);
+        }
+        catch (ApiException e)
+        {
+            return JsonResult.Error(e.Error);
+        }
+        catch (ModelNotFoundException e)
+        {
+            return JsonResult.Error(ApiError.NotFound("model", e.Message, "model_not_found"));
+        }
+        catch (ModelNotReadyException e)
+        {
+            return JsonResult.Error(ApiError.Unavailable(e.Message, e.RetryAfter, e.State == ModelState.Loading ? "model_loading" : "model_unavailable"));
+        }
+        catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            LogUnexpected(logger, e);
+            return JsonResult.Error(new ApiError(HttpStatusCode.InternalServerError, "The server failed to process the request; see its log.", "server_error"));
+        }
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Error, Message = "Request failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
+}

@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Thaw.Http.Contracts;
+using Thaw.Http.Errors;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Embeddings;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Models;
+
+namespace Thaw.Http.Endpoints;
+
+/// <summary><c>POST /v1/embeddings</c>: validate everything before any work, then tokenize, run and pool.</summary>
+public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<ThawOptions> options, ILogger<EmbeddingsEndpoint> logger)
+{
+    public Task<IResult> HandleAsync(HttpRequest request)
+    {
+        CancellationToken aborted = request.HttpContext.RequestAborted;
+        return ApiGuard.RunAsync(async () =>
+        {
+            timeline.MarkFirstRequest();
+            ReadOnlySequence<byte> body = await RequestBody.ReadAsync(request, options.Value.Limits.MaxRequestBytes, aborted).ConfigureAwait(false);
+            EmbeddingsResponse response = await EmbedAsync(Parse(body), aborted).ConfigureAwait(false);
+            return new JsonResult<EmbeddingsResponse>(response, ThawJson.Context.EmbeddingsResponse);
+        }, logger, aborted);
+    }
+
+    /// <summary>Validates a parsed request and embeds it; shared by HTTP and <c>thaw embed</c>.</summary>
+    /// <exception cref="ApiException">The request is invalid.</exception>
+    public async Task<EmbeddingsResponse> EmbedAsync(EmbeddingsRequest request, CancellationToken cancellationToken)
+    {
+        string[] inputs = ValidateInput(request.Input, options.Value.Limits);
+        bool base64 = request.EncodingFormat switch
+        {
+            null or "float" => false,
+            "base64" => true,
+            _ => throw new ApiException(ApiError.BadRequest("encoding_format", "'encoding_format' must be 'float' or 'base64'.")),
+        };
+        EmbeddingInputType inputType = request.InputType switch
+        {
+            null or "document" => EmbeddingInputType.Document,
+            "query" => EmbeddingInputType.Query,
+            _ => throw new ApiException(ApiError.BadRequest("input_type", "'input_type' must be 'query' or 'document'.")),
+        };
+
+        string modelId = request.Model ?? models.Catalog.DefaultModelId;
+        ModelManifest manifest = models.Catalog.Get(modelId);
+        if (request.Dimensions is { } dimensions && dimensions != manifest.Dimensions)
+        {
+            throw new ApiException(ApiError.BadRequest("dimensions",
+                $"The model '{modelId}' produces {manifest.Dimensions} dimensions; 'dimensions' must be {manifest.Dimensions} or absent."));
+        }
+
+        EmbeddingModel model = await models.GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
+        EmbeddingResult result = model.Embed(inputs, inputType, cancellationToken);
+        return EmbeddingsResponse.Create(modelId, result, base64);
+    }
+
+    internal static EmbeddingsRequest Parse(ReadOnlySequence<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            throw new ApiException(ApiError.BadRequest(null, "The request body is empty; send a JSON object such as {\"input\": \"text\"}.", "invalid_json"));
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            return JsonSerializer.Deserialize(ref reader, ThawJson.Context.EmbeddingsRequest)
+                ?? throw new ApiException(ApiError.BadRequest(null, "The request body must be a JSON object, not null.", "invalid_json"));
+        }
+        catch (JsonException e)
+        {
+            // The message names the field (JSON path) and position, never the payload.
+            string? field = e.Path is { Length: > 2 } path ? path[2..] : null;
+            string problem = field is null
+                ? "The request body is not a valid JSON object"
+                : $"The field '{field}' has the wrong type or is malformed";
+            throw new ApiException(ApiError.BadRequest(field, $"{problem} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", "invalid_json"));
+        }
+    }
+
+    internal static string[] ValidateInput(JsonElement input, LimitsOptions limits)
+    {
+        switch (input.ValueKind)
+        {
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                throw new ApiException(ApiError.BadRequest("input", "'input' is required: a string or an array of strings.", "missing_required_parameter"));
+            case JsonValueKind.String:
+                return [CheckText(input.GetString()!, "input", limits)];
+            case JsonValueKind.Array:
+                int count = input.GetArrayLength();
+                if (count == 0)
+                {
+                    throw new ApiException(ApiError.BadRequest("input", "'input' must not be an empty array."));
+                }
+
+                if (count > limits.MaxInputs)
+                {
+                    throw new ApiException(ApiError.TooLarge("input", $"'input' has {count} items; the limit is {limits.MaxInputs} (Thaw:Limits:MaxInputs)."));
+                }
+
+                string[] texts = new string[count];
+                int i = 0;
+                foreach (JsonElement item in input.EnumerateArray())
+                {
+                    string param = $"input[{i}]";
+                    if (item.ValueKind != JsonValueKind.String)
+                    {
+                        throw new ApiException(ApiError.BadRequest(param,
+                            $"'{param}' must be a string, not {item.ValueKind.ToString().ToLowerInvariant()} (token arrays are not supported)."));
+                    }
+
+                    texts[i++] = CheckText(item.GetString()!, param, limits);
+                }
+
+                return texts;
+            default:
+                throw new ApiException(ApiError.BadRequest("input", $"'input' must be a string or an array of strings, not {input.ValueKind.ToString().ToLowerInvariant()}."));
+        }
+    }
+
+    private static string CheckText(string text, string param, LimitsOptions limits)
+    {
+        if (text.Length == 0)
+        {
+            throw new ApiException(ApiError.BadRequest(param, $"'{param}' must not be an empty string."));
+        }
+
+        if (text.Length > limits.MaxInputChars)
+        {
+            throw new ApiException(ApiError.TooLarge(param, $"'{param}' has {text.Length} characters; the limit is {limits.MaxInputChars} (Thaw:Limits:MaxInputChars)."));
+        }
+
+        return text;
+    }
+}

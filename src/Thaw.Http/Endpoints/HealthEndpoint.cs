@@ -1,0 +1,51 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Thaw.Http.Contracts;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Models;
+
+namespace Thaw.Http.Endpoints;
+
+/// <summary><c>/healthz</c> (the process answers) and <c>/readyz</c> (the pre-warm models are ready).</summary>
+public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<ThawOptions> options)
+{
+    public static IResult Alive() => Results.Text("ok", "text/plain");
+
+    public IResult Ready()
+    {
+        IReadOnlyList<string> prewarm = options.Value.Models.ResolvePrewarm();
+        IReadOnlyList<ModelStatus> statuses = models.GetStatuses();
+        ModelState[] required = statuses.Where(s => prewarm.Contains(s.Id)).Select(s => s.State).ToArray();
+        string status = required.All(s => s == ModelState.Ready) ? "ready"
+            : required.Contains(ModelState.Failed) ? "failed"
+            : "loading";
+
+        var body = new ReadinessResponse
+        {
+            Status = status,
+            Models = statuses.Select(s => new ModelReadiness
+            {
+                Id = s.Id,
+                State = s.State,
+                Prewarm = prewarm.Contains(s.Id),
+                Error = s.Error,
+                ExecutionProvider = s.ExecutionProvider,
+                Load = s.Timings is { } t ? LoadPhases.From(t) : null,
+            }).ToArray(),
+            Instance = new InstanceReadiness
+            {
+                ProcessStart = timeline.ProcessStart,
+                HostReadyMs = Since(timeline.HostReady),
+                FirstRequestMs = Since(timeline.FirstRequest),
+            },
+        };
+
+        return status == "ready"
+            ? new JsonResult<ReadinessResponse>(body, ThawJson.Context.ReadinessResponse)
+            : new JsonResult<ReadinessResponse>(body, ThawJson.Context.ReadinessResponse, HttpStatusCode.ServiceUnavailable, options.Value.Models.RetryAfter);
+    }
+
+    private double? Since(DateTimeOffset? moment) =>
+        moment is { } m ? Math.Round((m - timeline.ProcessStart).TotalMilliseconds, 1) : null;
+}

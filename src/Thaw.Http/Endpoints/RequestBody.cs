@@ -1,0 +1,37 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Thaw.Http.Errors;
+
+namespace Thaw.Http.Endpoints;
+
+internal static class RequestBody
+{
+    /// <summary>Reads the whole body, refusing (413) one larger than <paramref name="maxBytes"/> before buffering it.</summary>
+    public static async Task<ReadOnlySequence<byte>> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw new ApiException(TooLarge(maxBytes));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
+        while (true)
+        {
+            Memory<byte> memory = buffer.GetMemory(16 * 1024);
+            int read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return new ReadOnlySequence<byte>(buffer.WrittenMemory);
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > maxBytes)
+            {
+                throw new ApiException(TooLarge(maxBytes));
+            }
+        }
+    }
+
+    private static ApiError TooLarge(long maxBytes) =>
+        ApiError.TooLarge(null, $"The request body is larger than {maxBytes} bytes (Thaw:Limits:MaxRequestBytes).");
+}

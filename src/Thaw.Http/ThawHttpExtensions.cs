@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Thaw.Http.Endpoints;
+
+namespace Thaw.Http;
+
+public static class ThawHttpExtensions
+{
+    /// <summary>Registers the endpoint handlers (used by the standalone host and the Functions app alike).</summary>
+    public static IHostApplicationBuilder AddThawHttp(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton<EmbeddingsEndpoint>();
+        builder.Services.TryAddSingleton<ModelsEndpoint>();
+        builder.Services.TryAddSingleton<HealthEndpoint>();
+        return builder;
+    }
+
+    /// <summary>Maps the outside contract on the standalone host: the same paths the Functions app serves.</summary>
+    public static IEndpointRouteBuilder MapThawApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/v1/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
+        endpoints.MapGet("/v1/models", (ModelsEndpoint handler) => handler.Handle());
+        endpoints.MapGet("/healthz", HealthEndpoint.Alive);
+        endpoints.MapGet("/readyz", (HealthEndpoint handler) => handler.Ready());
+        return endpoints;
+    }
+}
