@@ -1,0 +1,107 @@
+using Thaw.Inference.Models;
+using Thaw.Testing;
+
+namespace Thaw.Http.Tests;
+
+[Collection(ThawApiCollection.Name)]
+public sealed class ModelsAndHealthTests(ThawApiServer server)
+{
+    [Fact]
+    public async Task GetModels_ListsTheCatalogInTheOpenAiShapeWithState()
+    {
+        using JsonDocument body = JsonDocument.Parse(await server.Client.GetStringAsync("/v1/models"));
+
+        Assert.Equal("list", body.RootElement.GetProperty("object").GetString());
+        JsonElement[] models = body.RootElement.GetProperty("data").EnumerateArray().ToArray();
+        Assert.Equal([RealModels.MiniLm, RealModels.ArcticXs], models.Select(m => m.GetProperty("id").GetString()));
+        JsonElement miniLm = models[0];
+        Assert.Equal("model", miniLm.GetProperty("object").GetString());
+        Assert.Equal("thaw", miniLm.GetProperty("owned_by").GetString());
+        Assert.Equal(JsonValueKind.Number, miniLm.GetProperty("created").ValueKind);
+        Assert.Equal("ready", miniLm.GetProperty("state").GetString());
+        Assert.True(miniLm.GetProperty("default").GetBoolean());
+        Assert.Equal(384, miniLm.GetProperty("dimensions").GetInt32());
+    }
+
+    [Fact]
+    public async Task GetHealthz_Answers200()
+    {
+        Assert.Equal("ok", await server.Client.GetStringAsync("/healthz"));
+    }
+
+    [Fact]
+    public async Task GetReadyz_ModelReady_Answers200WithPhaseTimings()
+    {
+        using HttpResponseMessage response = await server.Client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("ready", body.RootElement.GetProperty("status").GetString());
+        JsonElement model = body.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == RealModels.MiniLm);
+        Assert.True(model.GetProperty("prewarm").GetBoolean());
+        Assert.Equal("CPU", model.GetProperty("execution_provider").GetString());
+        JsonElement load = model.GetProperty("load");
+        Assert.True(load.GetProperty("session_ms").GetDouble() > 0);
+        Assert.True(load.GetProperty("bytes_verified").GetInt64() > 90_000_000);
+        Assert.True(body.RootElement.GetProperty("instance").GetProperty("host_ready_ms").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Post_ModelStillLoading_Answers503WithRetryAfter_ThenServes()
+    {
+        await using LoopbackServer loading = await ThawApiServer.StartAsync(new()
+        {
+            ["Thaw:Models:Prewarm:0"] = "none",
+            ["Thaw:Models:LoadWaitTimeout"] = "00:00:00",
+            ["Thaw:Models:RetryAfter"] = "00:00:05",
+        });
+
+        using HttpResponseMessage first = await loading.Client.PostAsync("/v1/embeddings", EmbeddingsContractTests.Json("""{"input": "early"}"""));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.Equal("5", first.Headers.GetValues("Retry-After").Single());
+        using JsonDocument error = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+        Assert.Equal("model_loading", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+
+        await loading.App.Services.GetRequiredService<ModelHost>().LoadAsync(RealModels.MiniLm);
+        using HttpResponseMessage second = await loading.Client.PostAsync("/v1/embeddings", EmbeddingsContractTests.Json("""{"input": "later"}"""));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_PrewarmModelFailed_Answers503NamingTheProblem()
+    {
+        string catalog = Directory.CreateTempSubdirectory("thaw-broken-catalog-").FullName;
+        CopyManifest(RealModels.MiniLm, catalog);
+        string broken = Path.Combine(catalog, "broken");
+        Directory.CreateDirectory(broken);
+        string manifest = await File.ReadAllTextAsync(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"));
+        await File.WriteAllTextAsync(Path.Combine(broken, "model.json"), manifest
+            .Replace($"\"{RealModels.MiniLm}\"", "\"broken\"", StringComparison.Ordinal)
+            .Replace("\"kind\": \"nuget\"", "\"kind\": \"path\", \"path\": \"weights\"", StringComparison.Ordinal));
+
+        await using LoopbackServer server = await ThawApiServer.StartAsync(new() { ["Thaw:Models:Prewarm:0"] = "broken" }, catalog);
+        await Assert.ThrowsAnyAsync<Exception>(() => server.App.Services.GetRequiredService<ModelHost>().LoadAsync("broken"));
+
+        using HttpResponseMessage ready = await server.Client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.True(ready.Headers.Contains("Retry-After"));
+        using JsonDocument body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Equal("failed", body.RootElement.GetProperty("status").GetString());
+        string error = body.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "broken")
+            .GetProperty("error").GetString()!;
+        Assert.Contains("Model 'broken'", error, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+
+        using HttpResponseMessage embed = await server.Client.PostAsync("/v1/embeddings", EmbeddingsContractTests.Json("""{"input": "a", "model": "broken"}"""));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, embed.StatusCode);
+        Assert.Contains("model_unavailable", await embed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static void CopyManifest(string modelId, string catalog)
+    {
+        string target = Path.Combine(catalog, modelId);
+        Directory.CreateDirectory(target);
+        File.Copy(Path.Combine(RealModels.CatalogDirectory, modelId, "model.json"), Path.Combine(target, "model.json"));
+    }
+}
