@@ -1,0 +1,12 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+using Thaw.Http;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Onnx;
+
+FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.AddThawInference();
+builder.AddThawOnnx();
+builder.AddThawHttp();
+builder.Build().Run();

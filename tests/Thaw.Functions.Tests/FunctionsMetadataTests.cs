@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Thaw.Functions.Tests;
+
+/// <summary>
+/// The Functions host cannot run here, so these check what it would read: the functions.metadata and host.json
+/// that the Worker SDK put in the Functions app's build output.
+/// </summary>
+public sealed class FunctionsMetadataTests
+{
+    // tests/Thaw.Functions.Tests/bin/<Configuration>/<tfm>/ -> src/Thaw.Functions/bin/<Configuration>/<tfm>/
+    private static readonly string AppOutput = Path.GetFullPath(Path.Combine(
+        AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Thaw.Functions", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name));
+
+    [Theory]
+    [InlineData("Embeddings", "post", "v1/embeddings", "Function")]
+    [InlineData("Models", "get", "v1/models", "Function")]
+    [InlineData("Healthz", "get", "healthz", "Anonymous")]
+    [InlineData("Readyz", "get", "readyz", "Anonymous")]
+    public void Metadata_DeclaresTheContractRoutesMethodsAndAuthLevels(string name, string method, string route, string authLevel)
+    {
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
+
+        JsonElement function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
+        JsonElement trigger = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+        Assert.Equal("dotnet-isolated", function.GetProperty("language").GetString());
+    }
+
+    [Fact]
+    public void Metadata_HasNoOtherFunctions()
+    {
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
+
+        Assert.Equal(["Embeddings", "Healthz", "Models", "Readyz"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+    }
+
+    [Fact]
+    public void HostJson_IsInTheOutputWithAnEmptyRoutePrefix()
+    {
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "host.json")));
+
+        Assert.Equal("2.0", host.RootElement.GetProperty("version").GetString());
+        Assert.Equal("", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public void Output_HasTheWorkerFilesAndTheModelCatalog()
+    {
+        Assert.True(File.Exists(Path.Combine(AppOutput, "worker.config.json")));
+        Assert.True(File.Exists(Path.Combine(AppOutput, "extensions.json")));
+        Assert.True(File.Exists(Path.Combine(AppOutput, "models", "all-minilm-l6-v2", "model.json")));
+    }
+}
