@@ -6,5 +6,6 @@ var root = new RootCommand("Thaw: serverless, scale-to-zero inference for transf
     ServeCommand.Create(),
     EmbedCommand.Create(Console.Out, Console.Error, Console.In),
     ModelsCommand.Create(Console.Out),
+    ConfigurationOverrides.Option,
 };
 return await root.Parse(args).InvokeAsync();

@@ -10,14 +10,14 @@ public static class StandaloneHost
     public const string DefaultUrls = "http://127.0.0.1:7071";
 
     /// <param name="urls">Where to listen, e.g. <c>http://127.0.0.1:7071</c>; port 0 picks a free one.</param>
-    /// <param name="configurationArgs">Extra <c>--Section:Key value</c> pairs, highest precedence.</param>
-    public static WebApplication Build(string urls, IReadOnlyList<string> configurationArgs)
+    /// <param name="overrides">Configuration keys and values with the highest precedence (<c>--set</c>).</param>
+    public static WebApplication Build(string urls, IReadOnlyDictionary<string, string?> overrides)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = [.. configurationArgs],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        builder.Configuration.AddInMemoryCollection(overrides);
         builder.WebHost.UseUrls(urls);
         // The handlers enforce Thaw:Limits:MaxRequestBytes themselves and answer 413 in the OpenAI envelope.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);

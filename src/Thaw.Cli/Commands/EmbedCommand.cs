@@ -35,7 +35,6 @@ internal static class EmbedCommand
         {
             model, inputType, encoding, texts,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
             string[] inputs = parse.GetValue(texts) is { Length: > 0 } given ? given : ReadLines(stdin);
@@ -47,7 +46,7 @@ internal static class EmbedCommand
                 EncodingFormat = parse.GetValue(encoding),
             };
 
-            using IHost host = LocalHost.Build(parse.UnmatchedTokens);
+            using IHost host = LocalHost.Build(ConfigurationOverrides.Read(parse));
             await host.StartAsync(cancellationToken);
             try
             {

@@ -12,10 +12,9 @@ internal static class ModelsCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the OpenAI-compatible model list (as GET /v1/models) instead of a table." };
         var list = new Command("list", "List the models in the catalog (models/<id>/model.json).") { json };
-        list.TreatUnmatchedTokensAsErrors = false;
         list.SetAction(async (parse, cancellationToken) =>
         {
-            using IHost host = LocalHost.Build(parse.UnmatchedTokens);
+            using IHost host = LocalHost.Build(ConfigurationOverrides.Read(parse));
             ModelHost models = host.Services.GetRequiredService<ModelHost>();
             if (parse.GetValue(json))
             {

@@ -13,14 +13,13 @@ internal static class ServeCommand
         };
         var command = new Command("serve",
             "Serve the HTTP API (/v1/embeddings, /v1/models, /healthz, /readyz). Models load in the background; " +
-            "/readyz answers 503 until they are ready. Any --Thaw:Section:Key value pair overrides configuration.")
+            "/readyz answers 503 until they are ready.")
         {
             urls,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using WebApplication app = StandaloneHost.Build(parse.GetValue(urls)!, parse.UnmatchedTokens);
+            await using WebApplication app = StandaloneHost.Build(parse.GetValue(urls)!, ConfigurationOverrides.Read(parse));
             await app.RunAsync(cancellationToken);
             return 0;
         });
