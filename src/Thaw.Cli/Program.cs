@@ -6,6 +6,7 @@ var root = new RootCommand("Thaw: serverless, scale-to-zero inference for transf
     ServeCommand.Create(),
     EmbedCommand.Create(Console.Out, Console.Error, Console.In),
     ModelsCommand.Create(Console.Out),
+    BenchCommand.Create(Console.Out, Console.Error),
     ConfigurationOverrides.Option,
 };
 return await root.Parse(args).InvokeAsync();

@@ -21,7 +21,7 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = settings.IntraOpThreads,
+            IntraOpNumThreads = settings.IntraOpThreads > 0 ? settings.IntraOpThreads : Environment.ProcessorCount,
             InterOpNumThreads = settings.InterOpThreads,
         };
 

@@ -13,7 +13,11 @@ public sealed class OnnxOptions
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }
 
-    /// <summary>Threads inside one operator; 0 lets ONNX Runtime use one per physical core.</summary>
+    /// <summary>
+    /// Threads inside one operator. 0 (default): <see cref="Environment.ProcessorCount"/>, which honours a
+    /// container's CPU limit, unlike ONNX Runtime's own default (physical cores of the host, one on a 2-vCPU VM;
+    /// measured here 2.67 ms vs 3.74 ms for a batch-1 pass with 2 threads vs 1).
+    /// </summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 

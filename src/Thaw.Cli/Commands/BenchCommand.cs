@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Thaw.Inference.Embeddings;
+using Thaw.Inference.Models;
+
+namespace Thaw.Cli.Commands;
+
+/// <summary>
+/// <c>thaw bench model</c>: load time and forward-pass latency of one model in this process, batch 1 against
+/// batch 32 measured side by side, so the ratio holds even on a noisy machine.
+/// </summary>
+internal static class BenchCommand
+{
+    // 32 everyday sentences of 6 to 20 tokens: the short-text regime of search queries and chat messages.
+    private static readonly string[] Sentences =
+    [
+        "How do I reset my password?", "The weather in Paris is mild in spring.", "Serverless GPUs scale to zero when idle.",
+        "Add two cups of flour and stir gently.", "The meeting moved to Thursday afternoon.", "What is the capital of Australia?",
+        "Our quarterly revenue grew by twelve percent.", "Please send the invoice by Friday.", "The cat slept on the warm windowsill.",
+        "Transformers turn text into vectors.", "Where can I find the nearest pharmacy?", "The train to Berlin leaves at nine.",
+        "She plays the violin in an orchestra.", "Batching makes inference cheaper per request.", "My order arrived damaged; what now?",
+        "The museum is closed on Mondays.", "Photosynthesis converts light into chemical energy.", "Can I change my seat on this flight?",
+        "The library extended its opening hours.", "A quick brown fox jumps over the lazy dog.", "Cold starts dominate the latency of rare requests.",
+        "The recipe needs fresh basil and garlic.", "How long does shipping to Canada take?", "He fixed the bug before the release.",
+        "The river flooded after three days of rain.", "Which plan includes priority support?", "Vaccines train the immune system.",
+        "The concert was sold out within minutes.", "Our team ships small, honest commits.", "Is breakfast included with the room?",
+        "The satellite reached orbit this morning.", "Embeddings make semantic search possible.",
+    ];
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "Model id. Default: the catalog's default model." };
+        var iterations = new Option<int>("--iterations", "-n")
+        {
+            Description = "Timed forward passes per batch size (after 3 untimed warm-up passes).",
+            DefaultValueFactory = _ => 40,
+        };
+        iterations.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--iterations must be at least 1.");
+            }
+        });
+        var command = new Command("model",
+            "Measure one model in-process: load phases, batch-1 and batch-32 latency (median, p95), the throughput " +
+            "gain of batching and process memory. Batch sizes alternate within one run so both see the same machine state.")
+        {
+            model, iterations,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using IHost host = LocalHost.Build(ConfigurationOverrides.Read(parse));
+            await host.StartAsync(cancellationToken);
+            ModelHost models = host.Services.GetRequiredService<ModelHost>();
+            string modelId = parse.GetValue(model) ?? models.Catalog.DefaultModelId;
+
+            long started = Stopwatch.GetTimestamp();
+            EmbeddingModel loaded = await models.LoadAsync(modelId);
+            TimeSpan load = Stopwatch.GetElapsedTime(started);
+            ModelStatus status = models.GetStatus(modelId);
+
+            int n = parse.GetValue(iterations);
+            for (int i = 0; i < 3; i++)
+            {
+                loaded.Embed([Sentences[i]], cancellationToken: cancellationToken);
+                loaded.Embed(Sentences, cancellationToken: cancellationToken);
+            }
+
+            var single = new List<double>(n);
+            var batch = new List<double>(n);
+            for (int i = 0; i < n; i++)
+            {
+                single.Add(Time(() => loaded.Embed([Sentences[i % Sentences.Length]], cancellationToken: cancellationToken)));
+                batch.Add(Time(() => loaded.Embed(Sentences, cancellationToken: cancellationToken)));
+                if (!Console.IsErrorRedirected)
+                {
+                    await stderr.WriteAsync($"\rbench {modelId}: {i + 1}/{n} passes of each batch size");
+                }
+            }
+
+            if (!Console.IsErrorRedirected)
+            {
+                await stderr.WriteLineAsync();
+            }
+
+            using var process = Process.GetCurrentProcess();
+            process.Refresh();
+            double single50 = Percentile(single, 0.5), batch50 = Percentile(batch, 0.5);
+            var report = new List<(string, string)>
+            {
+                ("model", $"{modelId} on {status.ExecutionProvider}, {Environment.ProcessorCount} cores"),
+                ("load total", Ms(load.TotalMilliseconds)),
+                ("  files (tier, verified)", $"{Ms(status.Timings!.Files.TotalMilliseconds)} ({status.Timings.FilesTier}, {status.Timings.BytesVerified / 1e6:0.0} MB)"),
+                ("  session creation", Ms(status.Timings.Session.TotalMilliseconds)),
+                ("  warm-up pass", Ms(status.Timings.WarmUp.TotalMilliseconds)),
+                ("batch 1: median / p95", $"{Ms(single50)} / {Ms(Percentile(single, 0.95))}"),
+                ($"batch {Sentences.Length}: median / p95", $"{Ms(batch50)} / {Ms(Percentile(batch, 0.95))}"),
+                ($"batch {Sentences.Length}: per input", Ms(batch50 / Sentences.Length)),
+                ($"throughput gain, batch {Sentences.Length} vs 1", $"{single50 * Sentences.Length / batch50:0.0}x"),
+                ("process memory: working set / peak", $"{process.WorkingSet64 / (1 << 20)} MiB / {process.PeakWorkingSet64 / (1 << 20)} MiB"),
+            };
+            int width = report.Max(r => r.Item1.Length);
+            foreach ((string name, string value) in report)
+            {
+                await stdout.WriteLineAsync($"{name.PadRight(width)}  {value}");
+            }
+
+            await host.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return new Command("bench", "Benchmarks.") { command };
+    }
+
+    private static double Time(Action action)
+    {
+        long started = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private static string Ms(double milliseconds) => milliseconds.ToString(milliseconds < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + " ms";
+}
