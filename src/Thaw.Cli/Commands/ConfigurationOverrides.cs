@@ -5,14 +5,15 @@ namespace Thaw.Cli.Commands;
 /// <summary><c>--set Key=Value</c>, on every command: configuration with the highest precedence.</summary>
 internal static class ConfigurationOverrides
 {
-    public static Option<string[]> Option { get; } = CreateOption();
+    private const string Name = "--set";
 
     public static Dictionary<string, string?> Read(ParseResult parse) =>
-        (parse.GetValue(Option) ?? []).Select(Split).ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.OrdinalIgnoreCase);
+        (parse.GetValue<string[]>(Name) ?? []).Select(Split).ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.OrdinalIgnoreCase);
 
-    private static Option<string[]> CreateOption()
+    /// <summary>The option, added once to the root command (it is recursive).</summary>
+    public static Option<string[]> CreateOption()
     {
-        var option = new Option<string[]>("--set")
+        var option = new Option<string[]>(Name)
         {
             Description = "Override a configuration key, e.g. --set Thaw:Onnx:ExecutionProvider=Cpu (repeatable; " +
                 "environment variables such as Thaw__Onnx__ExecutionProvider work too).",

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Thaw.Cli.Commands;
+
+namespace Thaw.Cli;
+
+/// <summary>The <c>thaw</c> command tree, with its standard streams injected so tests can run it in-process.</summary>
+public static class ThawCommandLine
+{
+    public static Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("Thaw: serverless, scale-to-zero inference for transformer models (ONNX Runtime on CUDA or CPU).")
+        {
+            ServeCommand.Create(),
+            EmbedCommand.Create(stdout, stderr, stdin),
+            ModelsCommand.Create(stdout),
+            BenchCommand.Create(stdout, stderr),
+            ConfigurationOverrides.CreateOption(),
+        };
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+    }
+}

