@@ -1,6 +1,4 @@
 using Thaw.Http;
-using Thaw.Inference.Hosting;
-using Thaw.Inference.Onnx;
 
 namespace Thaw.Cli;
 
@@ -22,9 +20,7 @@ public static class StandaloneHost
         // The handlers enforce Thaw:Limits:MaxRequestBytes themselves and answer 413 in the OpenAI envelope.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
-        builder.AddThawInference();
-        builder.AddThawOnnx();
-        builder.AddThawHttp();
+        builder.AddThaw();
 
         WebApplication app = builder.Build();
         app.MapThawApi();

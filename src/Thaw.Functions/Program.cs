@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using Thaw.Azure;
 using Thaw.Http;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Onnx;
@@ -8,5 +9,6 @@ FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.AddThawInference();
 builder.AddThawOnnx();
+builder.AddThawAzure();
 builder.AddThawHttp();
 builder.Build().Run();

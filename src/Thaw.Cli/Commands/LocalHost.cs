@@ -1,7 +1,3 @@
-using Thaw.Http;
-using Thaw.Inference.Hosting;
-using Thaw.Inference.Onnx;
-
 namespace Thaw.Cli.Commands;
 
 /// <summary>The services of the standalone host without HTTP, for commands that run models in-process.</summary>
@@ -25,9 +21,7 @@ internal static class LocalHost
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
 
-        builder.AddThawInference();
-        builder.AddThawOnnx();
-        builder.AddThawHttp();
+        builder.AddThaw();
         return builder.Build();
     }
 }

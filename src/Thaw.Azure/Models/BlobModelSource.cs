@@ -1,0 +1,41 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Thaw.Azure.Storage;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Sources;
+
+namespace Thaw.Azure.Models;
+
+/// <summary>
+/// Model files in a Blob Storage container (<c>source.container</c>, optional <c>source.prefix</c>; each file's
+/// <c>location</c> is its blob name under the prefix). The cache verifies the bytes against the manifest's hash.
+/// </summary>
+internal sealed class BlobModelSource(BlobClients clients) : IModelSource
+{
+    public string Kind => "blob";
+
+    public string Describe(ModelManifest model, ModelFileSpec file) => $"blob {model.Source.Container}/{BlobName(model, file)}";
+
+    public async Task<Stream> OpenAsync(ModelManifest model, ModelFileSpec file, CancellationToken cancellationToken = default)
+    {
+        BlobServiceClient service = clients.Service
+            ?? throw new ModelSourceException(model.Id, $"its files are in Blob Storage ({Describe(model, file)}) but Thaw:Storage:ConnectionString is not set.");
+        BlobClient blob = service.GetBlobContainerClient(model.Source.Container).GetBlobClient(BlobName(model, file));
+        try
+        {
+            return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new ModelSourceException(model.Id, $"the {file.Role.ToString().ToLowerInvariant()} file {Describe(model, file)} does not exist.", e);
+        }
+        catch (RequestFailedException e)
+        {
+            throw new ModelSourceException(model.Id, $"{Describe(model, file)} cannot be read: Blob Storage answered {e.Status} ({e.ErrorCode}).", e);
+        }
+    }
+
+    internal static string BlobName(ModelManifest model, ModelFileSpec file) =>
+        string.IsNullOrEmpty(model.Source.Prefix) ? file.Location : $"{model.Source.Prefix.TrimEnd('/')}/{file.Location}";
+}

@@ -1,0 +1,13 @@
+namespace Thaw.Azure.Storage;
+
+/// <summary>The <c>Thaw:Storage</c> configuration section.</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Thaw:Storage";
+
+    /// <summary>
+    /// An Azure Storage connection string (<c>UseDevelopmentStorage=true</c> for Azurite). Absent: Thaw runs on its
+    /// embedded defaults, and a model whose source is a blob cannot be fetched.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Thaw.Testing;
+
+/// <summary>
+/// A real Azurite (Azure Storage emulator) process for the tests of one assembly: in-memory, on free loopback
+/// ports. Installed by <c>npm ci --prefix tests</c> (tests/run.sh does it); a missing install fails loudly.
+/// </summary>
+public sealed class Azurite : IAsyncLifetime
+{
+    // Azurite's well-known development account (public, documented by Microsoft; not a secret).
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private Process? _process;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        string executable = Path.Combine(RepositoryRoot(), "tests", "node_modules", ".bin", "azurite");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at '{executable}'. Run 'npm ci --prefix tests' (tests/run.sh does it).");
+        }
+
+        int blobPort = FreePort(), queuePort = FreePort(), tablePort = FreePort();
+        _process = Process.Start(new ProcessStartInfo(executable,
+        [
+            "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--loose",
+            "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+            $"AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+        await WaitUntilListeningAsync(blobPort);
+        await WaitUntilListeningAsync(queuePort);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+
+    private async Task WaitUntilListeningAsync(int port)
+    {
+        // Azurite needs a second or two to start; poll its port (a process start-up, not a timing assertion).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), timeout.Token);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Functions.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Bug: no Functions.sln above '{AppContext.BaseDirectory}'.");
+    }
+}
