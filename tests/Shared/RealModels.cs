@@ -19,6 +19,14 @@ internal static class RealModels
 
     public static string CacheDirectory { get; } = Path.Combine(Path.GetTempPath(), "thaw-tests-cache");
 
+    /// <summary>Configuration for a test host: the shared cache, the bundled catalog, CPU only.</summary>
+    public static Dictionary<string, string?> HostSettings() => new()
+    {
+        ["Thaw:CacheDirectory"] = CacheDirectory,
+        ["Thaw:Models:CatalogDirectory"] = CatalogDirectory,
+        ["Thaw:Onnx:ExecutionProvider"] = "Cpu",
+    };
+
     public static ModelCatalog LoadCatalog() => ModelCatalog.Load(CatalogDirectory, MiniLm);
 
     public static ThawOptions Options() => new()

@@ -18,12 +18,7 @@ public sealed class ServeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = StandaloneHost.Build("http://127.0.0.1:0", new Dictionary<string, string?>
-        {
-            ["Thaw:CacheDirectory"] = RealModels.CacheDirectory,
-            ["Thaw:Models:CatalogDirectory"] = RealModels.CatalogDirectory,
-            ["Thaw:Onnx:ExecutionProvider"] = "Cpu",
-        });
+        _app = StandaloneHost.Build("http://127.0.0.1:0", RealModels.HostSettings());
         await _app.StartAsync();
         string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _client = new HttpClient { BaseAddress = new Uri(address) };

@@ -5,12 +5,7 @@ namespace Thaw.Cli.Tests;
 /// <summary>Runs <c>thaw</c> in-process with captured streams, on CPU and the shared test cache.</summary>
 internal static class Thaw
 {
-    public static readonly string[] TestSettings =
-    [
-        "--set", $"Thaw:CacheDirectory={RealModels.CacheDirectory}",
-        "--set", $"Thaw:Models:CatalogDirectory={RealModels.CatalogDirectory}",
-        "--set", "Thaw:Onnx:ExecutionProvider=Cpu",
-    ];
+    private static readonly string[] TestSettings = RealModels.HostSettings().SelectMany(s => new[] { "--set", $"{s.Key}={s.Value}" }).ToArray();
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] args, string stdin = "")
     {

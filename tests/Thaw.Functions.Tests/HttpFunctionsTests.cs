@@ -26,12 +26,7 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Thaw:CacheDirectory"] = RealModels.CacheDirectory,
-            ["Thaw:Models:CatalogDirectory"] = RealModels.CatalogDirectory,
-            ["Thaw:Onnx:ExecutionProvider"] = "Cpu",
-        });
+        builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
         builder.AddThawInference();
         builder.AddThawOnnx();
         builder.AddThawHttp();

@@ -31,11 +31,10 @@ public sealed class ThawApiServer : IAsyncLifetime
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
         CapturingLoggerProvider logs = LoopbackServer.CaptureLogs(builder);
+        builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Thaw:CacheDirectory"] = RealModels.CacheDirectory,
             ["Thaw:Models:CatalogDirectory"] = catalogDirectory ?? RealModels.CatalogDirectory,
-            ["Thaw:Onnx:ExecutionProvider"] = "Cpu",
             ["Thaw:Limits:MaxInputs"] = MaxInputs.ToString(CultureInfo.InvariantCulture),
             ["Thaw:Limits:MaxInputChars"] = MaxInputChars.ToString(CultureInfo.InvariantCulture),
             ["Thaw:Limits:MaxRequestBytes"] = MaxRequestBytes.ToString(CultureInfo.InvariantCulture),

