@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Thaw.Inference.Batching;
+
+/// <summary>
+/// How a model's micro-batcher forms batches. The interactive profile (HTTP) is <c>Thaw:Batching</c>; the bulk
+/// profile (queue jobs) is <c>Thaw:Batching:Bulk</c>.
+/// </summary>
+public class BatchingProfile
+{
+    /// <summary>Most inputs in one forward pass. 1 turns batching off.</summary>
+    [Range(1, 4096)]
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <summary>Most padded tokens (inputs x longest input) in one forward pass.</summary>
+    [Range(1, 1 << 24)]
+    public int MaxBatchTokens { get; set; } = 16384;
+
+    /// <summary>
+    /// How long a batch may wait to fill while the model is busy and another batch could start. An idle model
+    /// never waits: the first input is dispatched at once.
+    /// </summary>
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Forward passes in flight at once for one model (1 on CPU; 2 lets a GPU overlap host work).</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentBatches { get; set; } = 1;
+
+    /// <summary>Most inputs waiting for a batch; a request that would exceed it is refused as overloaded (429).</summary>
+    [Range(1, 1 << 24)]
+    public int MaxQueuedInputs { get; set; } = 1024;
+
+    /// <summary>The Retry-After given to a refused request.</summary>
+    public TimeSpan OverloadRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    public static BatchingProfile Bulk() => new()
+    {
+        MaxBatchSize = 64,
+        MaxBatchTokens = 65536,
+        MaxBatchDelay = TimeSpan.FromMilliseconds(50),
+        MaxQueuedInputs = 8192,
+    };
+}
