@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Thaw.Inference.Backends;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
+using Thaw.Inference.Hosting;
 using Thaw.Inference.Sources;
 using Thaw.Inference.Tokenization;
 using Thaw.Testing;
@@ -36,7 +37,8 @@ public sealed class OnnxModels : IAsyncLifetime
         var backend = new OnnxEncoderBackend(
             Options.Create(new OnnxOptions { ExecutionProvider = ExecutionProviderPreference.Cpu }), NullLogger<OnnxEncoderBackend>.Instance);
         IEncoderSession session = await backend.CreateSessionAsync(manifest, files);
-        return new EmbeddingModel(manifest, EmbeddingTokenizer.Create(files.VocabPath, manifest.Tokenizer), session, maxBatchSize, maxBatchTokens: 1 << 20);
+        return new EmbeddingModel(manifest, EmbeddingTokenizer.Create(files.VocabPath, manifest.Tokenizer), session,
+            new BatchingOptions { MaxBatchSize = maxBatchSize, MaxBatchTokens = 1 << 20 }, TimeProvider.System);
     }
 }
 

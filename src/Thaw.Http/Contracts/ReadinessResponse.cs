@@ -1,3 +1,4 @@
+using Thaw.Inference.Batching;
 using Thaw.Inference.Models;
 
 namespace Thaw.Http.Contracts;
@@ -26,6 +27,34 @@ public sealed class ModelReadiness
     public string? ExecutionProvider { get; init; }
 
     public LoadPhases? Load { get; init; }
+
+    /// <summary>The interactive batcher's counts since the model loaded (null while not loaded).</summary>
+    public BatchingCounts? Batching { get; init; }
+}
+
+public sealed class BatchingCounts
+{
+    public required long Batches { get; init; }
+
+    public required long Inputs { get; init; }
+
+    public required double MeanBatchSize { get; init; }
+
+    public required long Rejected { get; init; }
+
+    public required long Dropped { get; init; }
+
+    public required int Queued { get; init; }
+
+    public static BatchingCounts? From(BatchStatistics? s) => s is null ? null : new()
+    {
+        Batches = s.Batches,
+        Inputs = s.Inputs,
+        MeanBatchSize = Math.Round(s.MeanBatchSize, 2),
+        Rejected = s.Rejected,
+        Dropped = s.Dropped,
+        Queued = s.Queued,
+    };
 }
 
 /// <summary>Milliseconds per load phase.</summary>

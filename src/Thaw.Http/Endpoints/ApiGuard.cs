@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Thaw.Http.Errors;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Models;
 
@@ -27,6 +28,14 @@ internal static partial class ApiGuard
         catch (ModelNotReadyException e)
         {
             return JsonResult.Error(ApiError.Unavailable(e.Message, e.RetryAfter, e.State == ModelState.Loading ? "model_loading" : "model_unavailable"));
+        }
+        catch (OverloadedException e)
+        {
+            return JsonResult.Error(ApiError.Overloaded(e.Message, e.RetryAfter));
+        }
+        catch (BatcherClosedException e)
+        {
+            return JsonResult.Error(ApiError.Unavailable(e.Message, TimeSpan.FromSeconds(1), "shutting_down"));
         }
         catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Hosting;
@@ -54,7 +55,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
         }
 
         EmbeddingModel model = await models.GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
-        EmbeddingResult result = model.Embed(inputs, inputType, cancellationToken);
+        EmbeddingResult result = await model.EmbedAsync(inputs, inputType, BatchProfileKind.Interactive, cancellationToken).ConfigureAwait(false);
         return EmbeddingsResponse.Create(modelId, result, base64);
     }
 

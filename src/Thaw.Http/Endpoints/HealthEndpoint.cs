@@ -32,6 +32,7 @@ public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, 
                 Error = s.Error,
                 ExecutionProvider = s.ExecutionProvider,
                 Load = s.Timings is { } t ? LoadPhases.From(t) : null,
+                Batching = BatchingCounts.From(s.Interactive),
             }).ToArray(),
             Instance = new InstanceReadiness
             {

@@ -13,9 +13,10 @@ public sealed class BatchingMetrics
     private readonly Counter<long> _inputs;
     private readonly Counter<long> _rejected;
 
-    public BatchingMetrics(IMeterFactory meterFactory)
+    /// <param name="meterFactory">The host's factory (null outside a host: a standalone meter).</param>
+    public BatchingMetrics(IMeterFactory? meterFactory)
     {
-        Meter meter = meterFactory.Create(ThawTelemetry.MeterName);
+        Meter meter = meterFactory?.Create(ThawTelemetry.MeterName) ?? new Meter(ThawTelemetry.MeterName);
         _batchSize = meter.CreateHistogram<int>("thaw.batch.size", "{input}", "Inputs per forward pass.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         _queueWait = meter.CreateHistogram<double>("thaw.batch.queue_wait", "s", "Time an input waited for its batch.");

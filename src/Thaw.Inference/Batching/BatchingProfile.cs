@@ -33,7 +33,7 @@ public class BatchingProfile
     /// <summary>The Retry-After given to a refused request.</summary>
     public TimeSpan OverloadRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
-    public static BatchingProfile Bulk() => new()
+    public static BatchingProfile BulkDefaults() => new()
     {
         MaxBatchSize = 64,
         MaxBatchTokens = 65536,

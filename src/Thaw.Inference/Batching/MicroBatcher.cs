@@ -68,7 +68,7 @@ public sealed class MicroBatcher<TInput, TOutput> : IAsyncDisposable
     }
 
     public BatchStatistics Statistics =>
-        new(Interlocked.Read(ref _batches), Interlocked.Read(ref _inputs), Interlocked.Read(ref _rejected), Interlocked.Read(ref _dropped));
+        new(Interlocked.Read(ref _batches), Interlocked.Read(ref _inputs), Interlocked.Read(ref _rejected), Interlocked.Read(ref _dropped), QueuedInputs);
 
     /// <summary>Queues the inputs and returns their outputs, in order, once their batches have run.</summary>
     /// <exception cref="OverloadedException">The queue cannot take them all; none was queued.</exception>

@@ -1,26 +1,36 @@
 using Thaw.Inference.Backends;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.Hosting;
 using Thaw.Inference.Tokenization;
 
 namespace Thaw.Inference.Embeddings;
 
 /// <summary>
-/// A loaded embedding model: tokenizer, encoder session and pooling. Inputs of one call are sorted by length
-/// and cut into forward passes bounded by <c>maxBatchSize</c> inputs and <c>maxBatchTokens</c> padded tokens,
-/// which keeps padding (wasted compute) small.
+/// A loaded embedding model: tokenizer, encoder session, pooling, and one micro-batcher per profile through which
+/// concurrent requests share forward passes.
 /// </summary>
-public sealed class EmbeddingModel : IDisposable
+public sealed class EmbeddingModel : IAsyncDisposable, IDisposable
 {
-    private readonly int _maxBatchSize;
-    private readonly int _maxBatchTokens;
+    private readonly BatchingOptions _batching;
+    private readonly MicroBatcher<TokenizedInput, float[]> _interactive;
+    private readonly MicroBatcher<TokenizedInput, float[]> _bulk;
+    private int _disposed;
 
-    public EmbeddingModel(ModelManifest manifest, EmbeddingTokenizer tokenizer, IEncoderSession session, int maxBatchSize, int maxBatchTokens)
+    public EmbeddingModel(
+        ModelManifest manifest,
+        EmbeddingTokenizer tokenizer,
+        IEncoderSession session,
+        BatchingOptions batching,
+        TimeProvider timeProvider,
+        BatchingMetrics? metrics = null)
     {
         Manifest = manifest;
         Tokenizer = tokenizer;
         Session = session;
-        _maxBatchSize = maxBatchSize;
-        _maxBatchTokens = maxBatchTokens;
+        _batching = batching;
+        _interactive = CreateBatcher(batching, timeProvider, metrics);
+        _bulk = CreateBatcher(batching.Bulk, timeProvider, metrics);
     }
 
     public ModelManifest Manifest { get; }
@@ -28,6 +38,8 @@ public sealed class EmbeddingModel : IDisposable
     public EmbeddingTokenizer Tokenizer { get; }
 
     public IEncoderSession Session { get; }
+
+    public BatchStatistics GetStatistics(BatchProfileKind profile) => Batcher(profile).Statistics;
 
     public TokenizedInput[] Tokenize(IReadOnlyList<string> inputs, EmbeddingInputType inputType)
     {
@@ -41,28 +53,60 @@ public sealed class EmbeddingModel : IDisposable
         return tokenized;
     }
 
+    /// <summary>Embeds through the profile's micro-batcher, sharing forward passes with concurrent requests.</summary>
+    /// <exception cref="OverloadedException">The batcher's queue is full.</exception>
+    /// <exception cref="BatcherClosedException">The model is shutting down.</exception>
+    public async Task<EmbeddingResult> EmbedAsync(
+        IReadOnlyList<string> inputs,
+        EmbeddingInputType inputType = EmbeddingInputType.Document,
+        BatchProfileKind profile = BatchProfileKind.Interactive,
+        CancellationToken cancellationToken = default)
+    {
+        TokenizedInput[] tokenized = Tokenize(inputs, inputType);
+        float[][] vectors = await Batcher(profile).SubmitAsync(tokenized, cancellationToken).ConfigureAwait(false);
+        return Result(vectors, tokenized);
+    }
+
+    /// <summary>Embeds on the caller's thread, outside the batchers (warm-up and in-process benchmarks).</summary>
     public EmbeddingResult Embed(IReadOnlyList<string> inputs, EmbeddingInputType inputType = EmbeddingInputType.Document, CancellationToken cancellationToken = default)
     {
         TokenizedInput[] tokenized = Tokenize(inputs, inputType);
-        float[][] vectors = new float[inputs.Count][];
-        int[] order = Enumerable.Range(0, tokenized.Length).OrderByDescending(i => tokenized[i].Ids.Length).ToArray();
+        return Result(Encode(tokenized, _batching.MaxBatchSize, _batching.MaxBatchTokens, cancellationToken), tokenized);
+    }
+
+    /// <summary>
+    /// Runs forward passes over tokenized inputs: sorted by length, cut at <paramref name="maxBatchSize"/> inputs and
+    /// <paramref name="maxBatchTokens"/> padded tokens. Returns one vector per input, in input order.
+    /// </summary>
+    public float[][] Encode(IReadOnlyList<TokenizedInput> tokenized, int maxBatchSize, int maxBatchTokens, CancellationToken cancellationToken)
+    {
+        float[][] vectors = new float[tokenized.Count][];
+        int[] order = Enumerable.Range(0, tokenized.Count).OrderByDescending(i => tokenized[i].Ids.Length).ToArray();
         int start = 0;
         while (start < order.Length)
         {
             int sequenceLength = tokenized[order[start]].Ids.Length;
-            int rowsByTokens = Math.Max(1, _maxBatchTokens / sequenceLength);
-            int count = Math.Min(Math.Min(_maxBatchSize, rowsByTokens), order.Length - start);
-            RunBatch(tokenized, order.AsSpan(start, count), sequenceLength, vectors, cancellationToken);
+            int rowsByTokens = Math.Max(1, maxBatchTokens / sequenceLength);
+            int count = Math.Min(Math.Min(maxBatchSize, rowsByTokens), order.Length - start);
+            RunPass(tokenized, order.AsSpan(start, count), sequenceLength, vectors, cancellationToken);
             start += count;
         }
 
-        return new EmbeddingResult(
-            vectors,
-            tokenized.Sum(t => t.Ids.Length),
-            tokenized.Count(t => t.Truncated));
+        return vectors;
     }
 
-    private void RunBatch(TokenizedInput[] tokenized, ReadOnlySpan<int> rows, int sequenceLength, float[][] vectors, CancellationToken cancellationToken)
+    private static EmbeddingResult Result(float[][] vectors, TokenizedInput[] tokenized) =>
+        new(vectors, tokenized.Sum(t => t.Ids.Length), tokenized.Count(t => t.Truncated));
+
+    private MicroBatcher<TokenizedInput, float[]> CreateBatcher(BatchingProfile profile, TimeProvider timeProvider, BatchingMetrics? metrics) =>
+        new(Manifest.Id, profile, t => t.Ids.Length,
+            (inputs, cancellationToken) => Encode(inputs, profile.MaxBatchSize, profile.MaxBatchTokens, cancellationToken),
+            timeProvider, metrics);
+
+    private MicroBatcher<TokenizedInput, float[]> Batcher(BatchProfileKind profile) =>
+        profile == BatchProfileKind.Bulk ? _bulk : _interactive;
+
+    private void RunPass(IReadOnlyList<TokenizedInput> tokenized, ReadOnlySpan<int> rows, int sequenceLength, float[][] vectors, CancellationToken cancellationToken)
     {
         var batch = new EncoderBatch(rows.Length, sequenceLength);
         for (int r = 0; r < rows.Length; r++)
@@ -89,5 +133,18 @@ public sealed class EmbeddingModel : IDisposable
         }
     }
 
-    public void Dispose() => Session.Dispose();
+    /// <summary>Finishes the work already accepted (graceful shutdown), then releases the session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _interactive.DisposeAsync().ConfigureAwait(false);
+        await _bulk.DisposeAsync().ConfigureAwait(false);
+        Session.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

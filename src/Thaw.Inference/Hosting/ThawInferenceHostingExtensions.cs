@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Models;
 using Thaw.Inference.Sources;
@@ -32,6 +34,7 @@ public static class ThawInferenceHostingExtensions
             ModelsOptions models = sp.GetRequiredService<IOptions<ThawOptions>>().Value.Models;
             return ModelCatalog.Load(models.ResolveCatalogDirectory(), models.Default);
         });
+        services.TryAddSingleton(sp => new BatchingMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<InstanceTimeline>();
         services.AddHostedService<ModelPrewarmService>();

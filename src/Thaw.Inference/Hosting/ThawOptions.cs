@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Thaw.Inference.Batching;
 
 namespace Thaw.Inference.Hosting;
 
@@ -64,15 +65,10 @@ public sealed class ModelsOptions
         };
 }
 
-public sealed class BatchingOptions
+/// <summary><c>Thaw:Batching</c>: the interactive profile (HTTP) at the top level, the bulk profile (queue jobs) under <c>Bulk</c>.</summary>
+public sealed class BatchingOptions : BatchingProfile
 {
-    /// <summary>Most inputs in one forward pass. 1 turns batching off.</summary>
-    [Range(1, 4096)]
-    public int MaxBatchSize { get; set; } = 32;
-
-    /// <summary>Most padded tokens (batch size x longest input) in one forward pass.</summary>
-    [Range(1, 1 << 24)]
-    public int MaxBatchTokens { get; set; } = 16384;
+    public BatchingProfile Bulk { get; set; } = BatchingProfile.BulkDefaults();
 }
 
 public sealed class LimitsOptions

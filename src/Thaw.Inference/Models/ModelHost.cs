@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Hosting;
@@ -15,13 +16,14 @@ namespace Thaw.Inference.Models;
 /// the background so they never block the host, and are timed phase by phase. A request waits a bounded time
 /// for its model, then gets <see cref="ModelNotReadyException"/> (503 + Retry-After).
 /// </summary>
-public sealed partial class ModelHost : IDisposable
+public sealed partial class ModelHost : IAsyncDisposable, IDisposable
 {
     private readonly ModelFileCache _files;
     private readonly IEncoderBackend _backend;
     private readonly ThawOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
+    private readonly BatchingMetrics? _metrics;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -31,8 +33,10 @@ public sealed partial class ModelHost : IDisposable
         IEncoderBackend backend,
         IOptions<ThawOptions> options,
         TimeProvider timeProvider,
-        ILogger<ModelHost> logger)
+        ILogger<ModelHost> logger,
+        BatchingMetrics? metrics = null)
     {
+        _metrics = metrics;
         Catalog = catalog;
         _files = files;
         _backend = backend;
@@ -55,7 +59,8 @@ public sealed partial class ModelHost : IDisposable
 
         lock (slot.Gate)
         {
-            return new ModelStatus(modelId, slot.State, slot.Error, slot.Model?.Session.ExecutionProvider, slot.Timings);
+            return new ModelStatus(modelId, slot.State, slot.Error, slot.Model?.Session.ExecutionProvider, slot.Timings,
+                slot.Model?.GetStatistics(BatchProfileKind.Interactive), slot.Model?.GetStatistics(BatchProfileKind.Bulk));
         }
     }
 
@@ -117,7 +122,7 @@ public sealed partial class ModelHost : IDisposable
             long tokenizerDone = _time.GetTimestamp();
             session = await _backend.CreateSessionAsync(manifest, files, cancellationToken).ConfigureAwait(false);
             long sessionDone = _time.GetTimestamp();
-            var model = new EmbeddingModel(manifest, tokenizer, session, _options.Batching.MaxBatchSize, _options.Batching.MaxBatchTokens);
+            var model = new EmbeddingModel(manifest, tokenizer, session, _options.Batching, _time, _metrics);
             model.Embed(["Thaw warm-up run."], cancellationToken: cancellationToken);
             long warmedUp = _time.GetTimestamp();
 
@@ -154,20 +159,32 @@ public sealed partial class ModelHost : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Drains every model's batchers (work already accepted finishes), then releases the sessions.</summary>
+    public async ValueTask DisposeAsync()
     {
-        _stopping.Cancel();
-        foreach (Slot slot in _slots.Values)
+        if (_stopping.IsCancellationRequested)
         {
-            lock (slot.Gate)
-            {
-                slot.Model?.Dispose();
-                slot.Model = null;
-            }
+            return;
         }
 
-        _stopping.Dispose();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (Slot slot in _slots.Values)
+        {
+            EmbeddingModel? model;
+            lock (slot.Gate)
+            {
+                model = slot.Model;
+                slot.Model = null;
+            }
+
+            if (model is not null)
+            {
+                await model.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Model {ModelId}: loading")]
     private partial void LogLoading(string modelId);

@@ -1,4 +1,13 @@
+using Thaw.Inference.Batching;
+
 namespace Thaw.Inference.Models;
 
-/// <summary>A snapshot of one model's state on this instance.</summary>
-public sealed record ModelStatus(string Id, ModelState State, string? Error, string? ExecutionProvider, ModelLoadTimings? Timings);
+/// <summary>A snapshot of one model's state on this instance, with its batchers' counts once loaded.</summary>
+public sealed record ModelStatus(
+    string Id,
+    ModelState State,
+    string? Error,
+    string? ExecutionProvider,
+    ModelLoadTimings? Timings,
+    BatchStatistics? Interactive = null,
+    BatchStatistics? Bulk = null);

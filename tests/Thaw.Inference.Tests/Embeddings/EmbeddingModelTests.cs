@@ -1,5 +1,6 @@
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
+using Thaw.Inference.Hosting;
 using Thaw.Inference.Sources;
 using Thaw.Inference.Tokenization;
 using Thaw.Testing;
@@ -20,10 +21,13 @@ public sealed class EmbeddingModelTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
+    private static BatchingOptions Batching(int maxBatchSize, int maxBatchTokens) =>
+        new() { MaxBatchSize = maxBatchSize, MaxBatchTokens = maxBatchTokens };
+
     [Fact]
     public void Embed_MeanPooling_AveragesOnlyRealTokensOfEachRow()
     {
-        using var model = new EmbeddingModel(_manifest, _tokenizer, new FakeEncoder(2), maxBatchSize: 8, maxBatchTokens: 4096);
+        using var model = new EmbeddingModel(_manifest, _tokenizer, new FakeEncoder(2), Batching(8, 4096), TimeProvider.System);
 
         EmbeddingResult result = model.Embed(["hello", "hello world again"]);
 
@@ -36,7 +40,7 @@ public sealed class EmbeddingModelTests : IAsyncLifetime
     [Fact]
     public void Embed_ClsPooling_TakesTheFirstToken()
     {
-        using var model = new EmbeddingModel(_manifest with { Pooling = PoolingKind.Cls }, _tokenizer, new FakeEncoder(2), 8, 4096);
+        using var model = new EmbeddingModel(_manifest with { Pooling = PoolingKind.Cls }, _tokenizer, new FakeEncoder(2), Batching(8, 4096), TimeProvider.System);
 
         EmbeddingResult result = model.Embed(["hello world"]);
 
@@ -46,7 +50,7 @@ public sealed class EmbeddingModelTests : IAsyncLifetime
     [Fact]
     public void Embed_Normalize_GivesUnitVectors()
     {
-        using var model = new EmbeddingModel(_manifest with { Normalize = true }, _tokenizer, new FakeEncoder(2), 8, 4096);
+        using var model = new EmbeddingModel(_manifest with { Normalize = true }, _tokenizer, new FakeEncoder(2), Batching(8, 4096), TimeProvider.System);
 
         float[] vector = model.Embed(["hello"]).Vectors[0];
 
@@ -57,7 +61,7 @@ public sealed class EmbeddingModelTests : IAsyncLifetime
     public void Embed_ManyInputs_SplitsByBatchSizeAndTokenBudgetAndKeepsOrder()
     {
         var encoder = new FakeEncoder(2);
-        using var model = new EmbeddingModel(_manifest with { Pooling = PoolingKind.Cls }, _tokenizer, encoder, maxBatchSize: 2, maxBatchTokens: 10);
+        using var model = new EmbeddingModel(_manifest with { Pooling = PoolingKind.Cls }, _tokenizer, encoder, Batching(2, 10), TimeProvider.System);
         string[] inputs = ["a", "a b c d e f g h", "a b", "a b c"];
 
         EmbeddingResult result = model.Embed(inputs);
@@ -72,7 +76,7 @@ public sealed class EmbeddingModelTests : IAsyncLifetime
     public void Embed_QueryInputType_AddsTheQueryPrefix()
     {
         ModelManifest manifest = _manifest with { Prefixes = new PrefixSpec { Query = "hello " } };
-        using var model = new EmbeddingModel(manifest, _tokenizer, new FakeEncoder(2), 8, 4096);
+        using var model = new EmbeddingModel(manifest, _tokenizer, new FakeEncoder(2), Batching(8, 4096), TimeProvider.System);
 
         EmbeddingResult query = model.Embed(["world"], EmbeddingInputType.Query);
         EmbeddingResult document = model.Embed(["world"], EmbeddingInputType.Document);
@@ -83,7 +87,7 @@ public sealed class EmbeddingModelTests : IAsyncLifetime
     [Fact]
     public void Embed_TooLongInput_IsTruncatedAndCounted()
     {
-        using var model = new EmbeddingModel(_manifest with { MaxTokens = 4 }, _tokenizer, new FakeEncoder(2), 8, 4096);
+        using var model = new EmbeddingModel(_manifest with { MaxTokens = 4 }, _tokenizer, new FakeEncoder(2), Batching(8, 4096), TimeProvider.System);
 
         EmbeddingResult result = model.Embed(["a b c d e", "a"]);
 
@@ -91,9 +95,23 @@ public sealed class EmbeddingModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmbedAsync_ThroughTheBatcher_GivesTheSameVectorsAndCounts()
+    {
+        await using var model = new EmbeddingModel(_manifest, _tokenizer, new FakeEncoder(2), Batching(8, 4096), TimeProvider.System);
+        string[] inputs = ["hello world", "a", "again and again"];
+
+        EmbeddingResult direct = model.Embed(inputs);
+        EmbeddingResult batched = await model.EmbedAsync(inputs);
+
+        Assert.Equal(direct.Vectors, batched.Vectors);
+        Assert.Equal((direct.PromptTokens, direct.TruncatedInputs), (batched.PromptTokens, batched.TruncatedInputs));
+        Assert.Equal(1, model.GetStatistics(Thaw.Inference.Batching.BatchProfileKind.Interactive).Batches);
+    }
+
+    [Fact]
     public void Embed_CancelledToken_Throws()
     {
-        using var model = new EmbeddingModel(_manifest, _tokenizer, new FakeEncoder(2), 8, 4096);
+        using var model = new EmbeddingModel(_manifest, _tokenizer, new FakeEncoder(2), Batching(8, 4096), TimeProvider.System);
 
         Assert.Throws<OperationCanceledException>(() => model.Embed(["a"], cancellationToken: new CancellationToken(canceled: true)));
     }
