@@ -25,6 +25,7 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
             InterOpNumThreads = settings.InterOpThreads,
         };
 
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.IntraOpSpinning ? "1" : "0");
         string provider = "CPU";
         if (settings.ExecutionProvider != ExecutionProviderPreference.Cpu)
         {

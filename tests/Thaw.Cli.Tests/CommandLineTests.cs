@@ -11,6 +11,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "embed", "--help" }, "--input-type")]
     [InlineData(new[] { "models", "list", "--help" }, "--json")]
     [InlineData(new[] { "bench", "model", "--help" }, "--iterations")]
+    [InlineData(new[] { "bench", "http", "--help" }, "--concurrency")]
     public async Task Help_EveryCommand_ExplainsItsOptions(string[] args, string expected)
     {
         (int exitCode, string stdout, _) = await Thaw.RunAsync(args);
@@ -102,5 +103,27 @@ public sealed class CommandLineTests
         Assert.Contains("batch 1: median / p95", stdout, StringComparison.Ordinal);
         Assert.Contains("batch 32: median / p95", stdout, StringComparison.Ordinal);
         Assert.Matches(@"throughput gain, batch 32 vs 1\s+\d+\.\dx", stdout);
+    }
+
+    [Fact]
+    public async Task BenchHttp_PrintsBothModesTheRatiosAndTheOverloadLine()
+    {
+        (int exitCode, string stdout, string stderr) = await Thaw.RunAsync(["bench", "http", "-c", "1", "-c", "4", "--seconds", "0.5", "--overload", "8"]);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Matches(@"(?m)^on\s+4\s+\d+\.\d", stdout);
+        Assert.Matches(@"(?m)^off\s+4\s+\d+\.\d", stdout);
+        Assert.Matches(@"(?m)^\s+4\s+\d+\.\d\dx\s+\d+\.\d\dx$", stdout);
+        Assert.Contains("overload: 8 clients", stdout, StringComparison.Ordinal);
+        Assert.Contains("other status x0, failed connections x0", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BenchHttp_BadArguments_ExitWith2()
+    {
+        (int exitCode, _, string stderr) = await Thaw.RunAsync(["bench", "http", "--seconds", "0"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--seconds", stderr, StringComparison.Ordinal);
     }
 }

@@ -12,21 +12,6 @@ namespace Thaw.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    // 32 everyday sentences of 6 to 20 tokens: the short-text regime of search queries and chat messages.
-    private static readonly string[] Sentences =
-    [
-        "How do I reset my password?", "The weather in Paris is mild in spring.", "Serverless GPUs scale to zero when idle.",
-        "Add two cups of flour and stir gently.", "The meeting moved to Thursday afternoon.", "What is the capital of Australia?",
-        "Our quarterly revenue grew by twelve percent.", "Please send the invoice by Friday.", "The cat slept on the warm windowsill.",
-        "Transformers turn text into vectors.", "Where can I find the nearest pharmacy?", "The train to Berlin leaves at nine.",
-        "She plays the violin in an orchestra.", "Batching makes inference cheaper per request.", "My order arrived damaged; what now?",
-        "The museum is closed on Mondays.", "Photosynthesis converts light into chemical energy.", "Can I change my seat on this flight?",
-        "The library extended its opening hours.", "A quick brown fox jumps over the lazy dog.", "Cold starts dominate the latency of rare requests.",
-        "The recipe needs fresh basil and garlic.", "How long does shipping to Canada take?", "He fixed the bug before the release.",
-        "The river flooded after three days of rain.", "Which plan includes priority support?", "Vaccines train the immune system.",
-        "The concert was sold out within minutes.", "Our team ships small, honest commits.", "Is breakfast included with the room?",
-        "The satellite reached orbit this morning.", "Embeddings make semantic search possible.",
-    ];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -64,16 +49,16 @@ internal static class BenchCommand
             int n = parse.GetValue(iterations);
             for (int i = 0; i < 3; i++)
             {
-                loaded.Embed([Sentences[i]], cancellationToken: cancellationToken);
-                loaded.Embed(Sentences, cancellationToken: cancellationToken);
+                loaded.Embed([BenchSentences.All[i]], cancellationToken: cancellationToken);
+                loaded.Embed(BenchSentences.All, cancellationToken: cancellationToken);
             }
 
             var single = new List<double>(n);
             var batch = new List<double>(n);
             for (int i = 0; i < n; i++)
             {
-                single.Add(Time(() => loaded.Embed([Sentences[i % Sentences.Length]], cancellationToken: cancellationToken)));
-                batch.Add(Time(() => loaded.Embed(Sentences, cancellationToken: cancellationToken)));
+                single.Add(Time(() => loaded.Embed([BenchSentences.All[i % BenchSentences.All.Length]], cancellationToken: cancellationToken)));
+                batch.Add(Time(() => loaded.Embed(BenchSentences.All, cancellationToken: cancellationToken)));
                 if (!Console.IsErrorRedirected)
                 {
                     await stderr.WriteAsync($"\rbench {modelId}: {i + 1}/{n} passes of each batch size");
@@ -96,9 +81,9 @@ internal static class BenchCommand
                 ("  session creation", Ms(status.Timings.Session.TotalMilliseconds)),
                 ("  warm-up pass", Ms(status.Timings.WarmUp.TotalMilliseconds)),
                 ("batch 1: median / p95", $"{Ms(single50)} / {Ms(Percentile(single, 0.95))}"),
-                ($"batch {Sentences.Length}: median / p95", $"{Ms(batch50)} / {Ms(Percentile(batch, 0.95))}"),
-                ($"batch {Sentences.Length}: per input", Ms(batch50 / Sentences.Length)),
-                ($"throughput gain, batch {Sentences.Length} vs 1", $"{single50 * Sentences.Length / batch50:0.0}x"),
+                ($"batch {BenchSentences.All.Length}: median / p95", $"{Ms(batch50)} / {Ms(Percentile(batch, 0.95))}"),
+                ($"batch {BenchSentences.All.Length}: per input", Ms(batch50 / BenchSentences.All.Length)),
+                ($"throughput gain, batch {BenchSentences.All.Length} vs 1", $"{single50 * BenchSentences.All.Length / batch50:0.0}x"),
                 ("process memory: working set / peak", $"{process.WorkingSet64 / (1 << 20)} MiB / {process.PeakWorkingSet64 / (1 << 20)} MiB"),
             };
             int width = report.Max(r => r.Item1.Length);
@@ -110,7 +95,11 @@ internal static class BenchCommand
             await host.StopAsync(CancellationToken.None);
             return 0;
         });
-        return new Command("bench", "Benchmarks.") { command };
+        return new Command("bench", "Benchmarks: 'model' in-process, 'http' over real HTTP with batching on and off.")
+        {
+            command,
+            BenchHttpCommand.Create(stdout, stderr),
+        };
     }
 
     private static double Time(Action action)
