@@ -23,6 +23,7 @@ public static class StandaloneHost
         builder.AddThaw();
 
         WebApplication app = builder.Build();
+        app.UseThawApiKeys();
         app.MapThawApi();
         return app;
     }

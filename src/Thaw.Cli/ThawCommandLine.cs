@@ -10,7 +10,7 @@ public static class ThawCommandLine
     {
         var root = new RootCommand("Thaw: serverless, scale-to-zero inference for transformer models (ONNX Runtime on CUDA or CPU).")
         {
-            ServeCommand.Create(),
+            ServeCommand.Create(stderr),
             EmbedCommand.Create(stdout, stderr, stdin),
             ModelsCommand.Create(stdout),
             BenchCommand.Create(stdout, stderr),

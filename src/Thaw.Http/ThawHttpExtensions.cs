@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Thaw.Http.Endpoints;
+using Thaw.Http.Security;
 
 namespace Thaw.Http;
 
@@ -15,8 +17,12 @@ public static class ThawHttpExtensions
         builder.Services.TryAddSingleton<EmbeddingsEndpoint>();
         builder.Services.TryAddSingleton<ModelsEndpoint>();
         builder.Services.TryAddSingleton<HealthEndpoint>();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Thaw");
         return builder;
     }
+
+    /// <summary>Standalone host only: requires a configured API key on <c>/v1/*</c> (the Functions app uses function keys).</summary>
+    public static IApplicationBuilder UseThawApiKeys(this IApplicationBuilder app) => app.UseMiddleware<ApiKeyMiddleware>();
 
     /// <summary>Maps the outside contract on the standalone host: the same paths the Functions app serves.</summary>
     public static IEndpointRouteBuilder MapThawApi(this IEndpointRouteBuilder endpoints)

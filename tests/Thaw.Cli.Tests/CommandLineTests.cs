@@ -126,4 +126,13 @@ public sealed class CommandLineTests
         Assert.Equal(2, exitCode);
         Assert.Contains("--seconds", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_PublicAddressWithoutKeys_RefusesToStart()
+    {
+        (int exitCode, _, string stderr) = await Thaw.RunAsync(["serve", "--urls", "http://0.0.0.0:0"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Refusing to listen on http://0.0.0.0:0 without an API key", stderr, StringComparison.Ordinal);
+    }
 }

@@ -44,6 +44,7 @@ public sealed class ThawApiServer : IAsyncLifetime
         builder.AddThawOnnx();
         builder.AddThawHttp();
         WebApplication app = builder.Build();
+        app.UseThawApiKeys();
         app.MapThawApi();
         return await LoopbackServer.StartAsync(app, logs);
     }

@@ -1,0 +1,10 @@
+namespace Thaw.Http.Security;
+
+/// <summary><c>Thaw:ApiKeys</c>: keys the standalone host accepts as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+public sealed class ApiKeyOptions
+{
+    /// <summary>Empty: no authentication (the host then listens on loopback only, unless told otherwise).</summary>
+    public string[] ApiKeys { get; set; } = [];
+
+    public bool Enabled => ApiKeys.Any(k => !string.IsNullOrWhiteSpace(k));
+}
