@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +22,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
         return ApiGuard.RunAsync(async () =>
         {
             timeline.MarkFirstRequest();
-            ReadOnlySequence<byte> body = await RequestBody.ReadAsync(request, options.Value.Limits.MaxRequestBytes, aborted).ConfigureAwait(false);
+            ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(request, options.Value.Limits.MaxRequestBytes, aborted).ConfigureAwait(false);
             EmbeddingsResponse response = await EmbedAsync(Parse(body), aborted).ConfigureAwait(false);
             return new JsonResult<EmbeddingsResponse>(response, ThawJson.Context.EmbeddingsResponse);
         }, logger, aborted);
@@ -59,16 +59,28 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
         return EmbeddingsResponse.Create(modelId, result, base64);
     }
 
-    internal static EmbeddingsRequest Parse(ReadOnlySequence<byte> body)
+    internal static EmbeddingsRequest Parse(ReadOnlyMemory<byte> body)
     {
-        if (body.IsEmpty)
+        ReadOnlySpan<byte> json = body.Span;
+        if (json.StartsWith(Utf8ByteOrderMark))
+        {
+            json = json[Utf8ByteOrderMark.Length..];
+        }
+
+        if (json.IsEmpty)
         {
             throw new ApiException(ApiError.BadRequest(null, "The request body is empty; send a JSON object such as {\"input\": \"text\"}.", "invalid_json"));
         }
 
+        // Checked up front: System.Text.Json only notices bad UTF-8 inside a string when the string is read.
+        if (!Utf8.IsValid(json))
+        {
+            throw new ApiException(ApiError.BadRequest(null, "The request body is not valid UTF-8.", "invalid_json"));
+        }
+
         try
         {
-            var reader = new Utf8JsonReader(body);
+            var reader = new Utf8JsonReader(json);
             return JsonSerializer.Deserialize(ref reader, ThawJson.Context.EmbeddingsRequest)
                 ?? throw new ApiException(ApiError.BadRequest(null, "The request body must be a JSON object, not null.", "invalid_json"));
         }
@@ -83,6 +95,8 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
         }
     }
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     internal static string[] ValidateInput(JsonElement input, LimitsOptions limits)
     {
         switch (input.ValueKind)
@@ -90,7 +104,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
             case JsonValueKind.Undefined or JsonValueKind.Null:
                 throw new ApiException(ApiError.BadRequest("input", "'input' is required: a string or an array of strings.", "missing_required_parameter"));
             case JsonValueKind.String:
-                return [CheckText(input.GetString()!, "input", limits)];
+                return [CheckText(ReadString(input, "input"), "input", limits)];
             case JsonValueKind.Array:
                 int count = input.GetArrayLength();
                 if (count == 0)
@@ -114,12 +128,25 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
                             $"'{param}' must be a string, not {item.ValueKind.ToString().ToLowerInvariant()} (token arrays are not supported)."));
                     }
 
-                    texts[i++] = CheckText(item.GetString()!, param, limits);
+                    texts[i++] = CheckText(ReadString(item, param), param, limits);
                 }
 
                 return texts;
             default:
                 throw new ApiException(ApiError.BadRequest("input", $"'input' must be a string or an array of strings, not {input.ValueKind.ToString().ToLowerInvariant()}."));
+        }
+    }
+
+    private static string ReadString(JsonElement element, string param)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") is valid JSON but not text.
+            throw new ApiException(ApiError.BadRequest(param, $"'{param}' is not valid Unicode text (it holds an unpaired surrogate escape)."));
         }
     }
 

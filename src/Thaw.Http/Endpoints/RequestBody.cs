@@ -7,7 +7,7 @@ namespace Thaw.Http.Endpoints;
 internal static class RequestBody
 {
     /// <summary>Reads the whole body, refusing (413) one larger than <paramref name="maxBytes"/> before buffering it.</summary>
-    public static async Task<ReadOnlySequence<byte>> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -21,7 +21,7 @@ internal static class RequestBody
             int read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                return new ReadOnlySequence<byte>(buffer.WrittenMemory);
+                return buffer.WrittenMemory;
             }
 
             buffer.Advance(read);
