@@ -1,4 +1,6 @@
+using Thaw.Azure.Telemetry;
 using Thaw.Http;
+using Thaw.Http.Telemetry;
 
 namespace Thaw.Cli;
 
@@ -21,10 +23,17 @@ public static class StandaloneHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         builder.AddThaw();
+        bool prometheus = ThawTelemetryExtensions.PrometheusEnabled(builder.Configuration);
+        builder.AddThawTelemetry(prometheus).AddThawAzureMonitor(builder.Configuration);
 
         WebApplication app = builder.Build();
         app.UseThawApiKeys();
         app.MapThawApi();
+        if (prometheus)
+        {
+            app.MapThawMetrics();
+        }
+
         return app;
     }
 }

@@ -1,7 +1,10 @@
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
 using Thaw.Azure;
+using Thaw.Azure.Telemetry;
 using Thaw.Http;
+using Thaw.Http.Telemetry;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Onnx;
 
@@ -11,4 +14,5 @@ builder.AddThawInference();
 builder.AddThawOnnx();
 builder.AddThawAzure();
 builder.AddThawHttp();
+builder.AddThawTelemetry(prometheus: false).UseFunctionsWorkerDefaults().AddThawAzureMonitor(builder.Configuration);
 builder.Build().Run();

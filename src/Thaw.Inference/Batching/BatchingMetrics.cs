@@ -19,8 +19,9 @@ public sealed class BatchingMetrics
         Meter meter = meterFactory?.Create(ThawTelemetry.MeterName) ?? new Meter(ThawTelemetry.MeterName);
         _batchSize = meter.CreateHistogram<int>("thaw.batch.size", "{input}", "Inputs per forward pass.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
-        _queueWait = meter.CreateHistogram<double>("thaw.batch.queue_wait", "s", "Time an input waited for its batch.");
-        _inferenceTime = meter.CreateHistogram<double>("thaw.batch.inference_time", "s", "Duration of one forward pass.");
+        var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] };
+        _queueWait = meter.CreateHistogram("thaw.batch.queue_wait", "s", "Time an input waited for its batch.", advice: seconds);
+        _inferenceTime = meter.CreateHistogram("thaw.batch.inference_time", "s", "Duration of one forward pass.", advice: seconds);
         _tokens = meter.CreateCounter<long>("thaw.tokens", "{token}", "Tokens processed (rate = tokens per second).");
         _inputs = meter.CreateCounter<long>("thaw.inputs", "{input}", "Inputs processed.");
         _rejected = meter.CreateCounter<long>("thaw.rejected", "{input}", "Inputs refused because the queue was full.");
