@@ -1,36 +1,7 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
 
 namespace Thaw.Http;
-
-/// <summary>
-/// Writes a source-generated JSON document with a status and an optional Retry-After. Needs nothing from
-/// the request's services, so it runs the same under Kestrel, the Functions worker and a test's HttpContext.
-/// </summary>
-public sealed class JsonResult<T>(T value, JsonTypeInfo<T> typeInfo, HttpStatusCode status = HttpStatusCode.OK, TimeSpan? retryAfter = null) : IResult
-{
-    public T Value => value;
-
-    public HttpStatusCode Status => status;
-
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        HttpResponse response = httpContext.Response;
-        response.StatusCode = (int)status;
-        response.ContentType = "application/json; charset=utf-8";
-        if (retryAfter is { } delay)
-        {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-
-        await JsonSerializer.SerializeAsync(response.Body, value, typeInfo, httpContext.RequestAborted).ConfigureAwait(false);
-    }
-}
 
 public static class JsonResult
 {

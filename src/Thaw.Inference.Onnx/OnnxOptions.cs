@@ -32,10 +32,3 @@ public sealed class OnnxOptions
     [Range(0, 1024)]
     public int InterOpThreads { get; set; }
 }
-
-public enum ExecutionProviderPreference
-{
-    Auto,
-    Cuda,
-    Cpu,
-}

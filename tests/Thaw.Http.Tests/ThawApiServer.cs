@@ -49,9 +49,3 @@ public sealed class ThawApiServer : IAsyncLifetime
         return await LoopbackServer.StartAsync(app, logs);
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class ThawApiCollection : ICollectionFixture<ThawApiServer>
-{
-    public const string Name = "Thaw API server";
-}

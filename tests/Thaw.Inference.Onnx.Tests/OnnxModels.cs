@@ -41,9 +41,3 @@ public sealed class OnnxModels : IAsyncLifetime
             new BatchingOptions { MaxBatchSize = maxBatchSize, MaxBatchTokens = 1 << 20 }, TimeProvider.System);
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class OnnxModelsCollection : ICollectionFixture<OnnxModels>
-{
-    public const string Name = "ONNX models";
-}

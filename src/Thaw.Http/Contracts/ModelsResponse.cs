@@ -1,5 +1,3 @@
-using Thaw.Inference.Models;
-
 namespace Thaw.Http.Contracts;
 
 /// <summary>The OpenAI model list, with each model's state on this instance.</summary>
@@ -8,26 +6,4 @@ public sealed class ModelsResponse
     public string Object => "list";
 
     public required IReadOnlyList<ModelItem> Data { get; init; }
-}
-
-public sealed class ModelItem
-{
-    public required string Id { get; init; }
-
-    public string Object => "model";
-
-    /// <summary>Unix seconds; the catalog has no creation date, so 0.</summary>
-    public long Created => 0;
-
-    public string OwnedBy => "thaw";
-
-    public required string Task { get; init; }
-
-    public required int Dimensions { get; init; }
-
-    public required int MaxTokens { get; init; }
-
-    public required ModelState State { get; init; }
-
-    public required bool Default { get; init; }
 }

@@ -47,16 +47,3 @@ internal sealed class LoopbackServer : IAsyncDisposable
         await App.DisposeAsync();
     }
 }
-
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly CapturingLogger<object> _logger = new();
-
-    public IEnumerable<string> Messages => _logger.Entries.Select(e => e.Message);
-
-    public ILogger CreateLogger(string categoryName) => _logger;
-
-    public void Dispose()
-    {
-    }
-}

@@ -2,8 +2,6 @@ using System.Threading.Channels;
 
 namespace Thaw.Inference.Tests.Batching;
 
-internal sealed record Input(int Id, int Tokens = 10);
-
 /// <summary>
 /// Stands in for a model: reports each batch as it starts, holds the first batch until released (so that later
 /// inputs queue behind it), fails batches holding a poisoned id, and answers id x 10.

@@ -1,0 +1,36 @@
+using Thaw.Inference.Models;
+
+namespace Thaw.Http.Contracts;
+
+/// <summary>Milliseconds per load phase.</summary>
+public sealed class LoadPhases
+{
+    public required double FilesMs { get; init; }
+
+    /// <summary>The tier that served the files: <c>local-disk</c> or <c>origin</c>.</summary>
+    public required string FilesTier { get; init; }
+
+    public required long BytesFetched { get; init; }
+
+    public required long BytesVerified { get; init; }
+
+    public required double TokenizerMs { get; init; }
+
+    public required double SessionMs { get; init; }
+
+    public required double WarmUpMs { get; init; }
+
+    public required double TotalMs { get; init; }
+
+    public static LoadPhases From(ModelLoadTimings t) => new()
+    {
+        FilesMs = Math.Round(t.Files.TotalMilliseconds, 1),
+        FilesTier = t.FilesTier,
+        BytesFetched = t.BytesFetched,
+        BytesVerified = t.BytesVerified,
+        TokenizerMs = Math.Round(t.Tokenizer.TotalMilliseconds, 1),
+        SessionMs = Math.Round(t.Session.TotalMilliseconds, 1),
+        WarmUpMs = Math.Round(t.WarmUp.TotalMilliseconds, 1),
+        TotalMs = Math.Round(t.Total.TotalMilliseconds, 1),
+    };
+}

@@ -1,0 +1,25 @@
+using Thaw.Inference.Models;
+
+namespace Thaw.Http.Contracts;
+
+public sealed class ModelItem
+{
+    public required string Id { get; init; }
+
+    public string Object => "model";
+
+    /// <summary>Unix seconds; the catalog has no creation date, so 0.</summary>
+    public long Created => 0;
+
+    public string OwnedBy => "thaw";
+
+    public required string Task { get; init; }
+
+    public required int Dimensions { get; init; }
+
+    public required int MaxTokens { get; init; }
+
+    public required ModelState State { get; init; }
+
+    public required bool Default { get; init; }
+}

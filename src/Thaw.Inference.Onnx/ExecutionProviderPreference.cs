@@ -1,0 +1,8 @@
+namespace Thaw.Inference.Onnx;
+
+public enum ExecutionProviderPreference
+{
+    Auto,
+    Cuda,
+    Cpu,
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Thaw.Testing;
+
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly CapturingLogger<object> _logger = new();
+
+    public IEnumerable<string> Messages => _logger.Entries.Select(e => e.Message);
+
+    public ILogger CreateLogger(string categoryName) => _logger;
+
+    public void Dispose()
+    {
+    }
+}

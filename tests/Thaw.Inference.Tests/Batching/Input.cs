@@ -1,0 +1,3 @@
+namespace Thaw.Inference.Tests.Batching;
+
+internal sealed record Input(int Id, int Tokens = 10);
