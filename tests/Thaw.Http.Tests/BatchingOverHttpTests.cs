@@ -56,7 +56,7 @@ public sealed class BatchingOverHttpTests
 
         Task<HttpResponseMessage>[] sent = Enumerable.Range(0, Requests)
             .Select(_ => server.Client.PostAsJsonAsync("/v1/embeddings", new { input = inputs })).ToArray();
-        await WaitUntilAsync(() => sent.Any(t => t.IsCompleted && t.Result.StatusCode != HttpStatusCode.OK)
+        await Eventually.WaitUntilAsync(() => sent.Any(t => t.IsCompleted && t.Result.StatusCode != HttpStatusCode.OK)
             || models.GetStatus(RealModels.MiniLm).Interactive is { } s && s.Inputs + s.Queued >= Requests * inputs.Length);
         Task stopping = server.App.StopAsync();
 
@@ -64,15 +64,5 @@ public sealed class BatchingOverHttpTests
         await stopping;
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         await server.DisposeAsync();
-    }
-
-    /// <summary>Waits for the server to have received everything (a real server, so real time, bounded).</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), timeout.Token);
-        }
     }
 }

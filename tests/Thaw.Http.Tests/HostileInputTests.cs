@@ -72,16 +72,16 @@ public sealed class HostileInputTests(ThawApiServer server)
         await models.LoadAsync(RealModels.MiniLm);
         string[] slow = Enumerable.Range(0, ThawApiServer.MaxInputs).Select(i => string.Join(' ', Enumerable.Repeat($"busy input {i}", 40))).ToArray();
         Task<HttpResponseMessage>[] others = Enumerable.Range(0, 6).Select(_ => busy.Client.PostAsJsonAsync("/v1/embeddings", new { input = slow })).ToArray();
-        await WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive is { Queued: > 0 });
+        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive is { Queued: > 0 });
 
         using var hangUp = new CancellationTokenSource();
         Task<HttpResponseMessage> abandoned = busy.Client.PostAsJsonAsync("/v1/embeddings", new { input = slow }, hangUp.Token);
-        await WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive is { } s && s.Inputs + s.Queued >= 7 * slow.Length);
+        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive is { } s && s.Inputs + s.Queued >= 7 * slow.Length);
         await hangUp.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         Assert.All(await Task.WhenAll(others), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        await WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive!.Dropped == slow.Length);
+        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive!.Dropped == slow.Length);
     }
 
     private static JsonNode? RandomValue(Random random, int depth) => random.Next(depth > 2 ? 6 : 8) switch
@@ -125,14 +125,5 @@ public sealed class HostileInputTests(ThawApiServer server)
         byte[] bytes = new byte[random.Next(0, 200)];
         random.NextBytes(bytes);
         return bytes;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), timeout.Token);
-        }
     }
 }
