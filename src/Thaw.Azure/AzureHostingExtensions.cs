@@ -12,7 +12,7 @@ public static class AzureHostingExtensions
     /// <summary>Adds the Azure Storage adapters (model files in Blob Storage), configured from <c>Thaw:Storage</c>.</summary>
     public static IHostApplicationBuilder AddThawAzure(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<BlobClients>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, BlobModelSource>());
         return builder;

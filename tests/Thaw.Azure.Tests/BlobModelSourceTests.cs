@@ -52,7 +52,7 @@ public sealed class BlobModelSourceTests(Azurite azurite) : IClassFixture<Azurit
     }
 
     [Fact]
-    public async Task OpenAsync_StorageNotConfigured_SaysWhichSettingIsMissing()
+    public async Task FetchAsync_StorageNotConfigured_SaysWhichSettingIsMissing()
     {
         ModelManifest manifest = BlobManifest(RealModels.LoadCatalog().Get(RealModels.MiniLm), "models", "x");
 

