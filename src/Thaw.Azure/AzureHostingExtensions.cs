@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Thaw.Azure.Models;
+using Thaw.Azure.Snapshots;
 using Thaw.Azure.Storage;
 using Thaw.Inference.Sources;
 
@@ -9,12 +10,21 @@ namespace Thaw.Azure;
 
 public static class AzureHostingExtensions
 {
-    /// <summary>Adds the Azure Storage adapters (model files in Blob Storage), configured from <c>Thaw:Storage</c>.</summary>
+    /// <summary>
+    /// Adds the Azure Storage adapters, configured from <c>Thaw:Storage</c>: model files in Blob Storage as an origin
+    /// (<c>blob</c> sources) and, when a connection string is set, the shared snapshot store.
+    /// </summary>
     public static IHostApplicationBuilder AddThawAzure(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<BlobClients>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, BlobModelSource>());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StorageOptions.SectionName}:ConnectionString"]))
+        {
+            // With storage configured, verified model files are shared by all instances through Blob Storage.
+            builder.Services.TryAddSingleton<ISnapshotStore, BlobSnapshotStore>();
+        }
+
         return builder;
     }
 }

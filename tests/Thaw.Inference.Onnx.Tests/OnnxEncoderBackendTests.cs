@@ -68,7 +68,7 @@ public sealed class OnnxEncoderBackendTests(OnnxModels models)
         string bogus = Path.Combine(Directory.CreateTempSubdirectory("thaw-onnx-").FullName, "model.onnx");
         await File.WriteAllTextAsync(bogus, "not a model");
         ModelManifest manifest = RealModels.LoadCatalog().Get(RealModels.MiniLm);
-        var files = new ModelFiles(new Dictionary<ModelFileRole, string> { [ModelFileRole.Model] = bogus, [ModelFileRole.Vocab] = bogus }, 0, 0);
+        var files = new ModelFiles(new Dictionary<ModelFileRole, string> { [ModelFileRole.Model] = bogus, [ModelFileRole.Vocab] = bogus }, FileTier.LocalDisk, 0, 0);
         var backend = new OnnxEncoderBackend(
             Options.Create(new OnnxOptions { ExecutionProvider = ExecutionProviderPreference.Cpu }), new CapturingLogger<OnnxEncoderBackend>());
 

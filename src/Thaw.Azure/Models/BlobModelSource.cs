@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Thaw.Azure.Storage;
@@ -24,15 +23,7 @@ internal sealed class BlobModelSource(BlobClients clients) : IModelSource
         BlobServiceClient service = clients.Service
             ?? throw new ModelSourceException(model.Id, $"its files are in Blob Storage ({Describe(model, file)}) but Thaw:Storage:ConnectionString is not set.");
         BlobClient blob = service.GetBlobContainerClient(model.Source.Container).GetBlobClient(BlobName(model, file));
-        var options = new BlobDownloadToOptions
-        {
-            TransferOptions = new StorageTransferOptions
-            {
-                MaximumConcurrency = clients.Options.DownloadConcurrency,
-                InitialTransferSize = clients.Options.DownloadChunkBytes,
-                MaximumTransferSize = clients.Options.DownloadChunkBytes,
-            },
-        };
+        var options = new BlobDownloadToOptions { TransferOptions = clients.TransferOptions };
         try
         {
             await blob.DownloadToAsync(destinationPath, options, cancellationToken).ConfigureAwait(false);

@@ -13,6 +13,10 @@ public sealed class StorageOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>The container of the snapshot store (verified model files by SHA-256), shared by all instances.</summary>
+    [Required]
+    public string SnapshotContainer { get; set; } = "thaw-snapshots";
+
     /// <summary>Parallel ranged reads per blob download.</summary>
     [Range(1, 64)]
     public int DownloadConcurrency { get; set; } = 8;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
+using Thaw.Inference.Sources;
 
 namespace Thaw.Cli.Commands;
 
@@ -77,7 +78,7 @@ internal static class BenchCommand
             {
                 ("model", $"{modelId} on {status.ExecutionProvider}, {Environment.ProcessorCount} cores"),
                 ("load total", Ms(load.TotalMilliseconds)),
-                ("  files (tier, verified)", $"{Ms(status.Timings!.Files.TotalMilliseconds)} ({status.Timings.FilesTier}, {status.Timings.BytesVerified / 1e6:0.0} MB)"),
+                ("  files (tier, verified)", $"{Ms(status.Timings!.Files.TotalMilliseconds)} ({status.Timings.FilesTier.ToName()}, {status.Timings.BytesVerified / 1e6:0.0} MB)"),
                 ("  session creation", Ms(status.Timings.Session.TotalMilliseconds)),
                 ("  warm-up pass", Ms(status.Timings.WarmUp.TotalMilliseconds)),
                 ("batch 1: median / p95", $"{Ms(single50)} / {Ms(Percentile(single, 0.95))}"),

@@ -1,4 +1,5 @@
 using Thaw.Inference.Models;
+using Thaw.Inference.Sources;
 
 namespace Thaw.Http.Contracts;
 
@@ -7,8 +8,11 @@ public sealed class LoadPhases
 {
     public required double FilesMs { get; init; }
 
-    /// <summary>The tier that served the files: <c>local-disk</c> or <c>origin</c>.</summary>
+    /// <summary>The slowest tier that served the files: <c>local-disk</c>, <c>snapshot-store</c> or <c>origin</c>.</summary>
     public required string FilesTier { get; init; }
+
+    /// <summary>Why the snapshot store was skipped (unreachable, refused), else null.</summary>
+    public string? SnapshotStoreProblem { get; init; }
 
     public required long BytesFetched { get; init; }
 
@@ -25,7 +29,8 @@ public sealed class LoadPhases
     public static LoadPhases From(ModelLoadTimings t) => new()
     {
         FilesMs = Math.Round(t.Files.TotalMilliseconds, 1),
-        FilesTier = t.FilesTier,
+        FilesTier = t.FilesTier.ToName(),
+        SnapshotStoreProblem = t.SnapshotStoreProblem,
         BytesFetched = t.BytesFetched,
         BytesVerified = t.BytesVerified,
         TokenizerMs = Math.Round(t.Tokenizer.TotalMilliseconds, 1),

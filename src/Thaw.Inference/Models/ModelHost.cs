@@ -131,8 +131,10 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
                 _time.GetElapsedTime(filesDone, tokenizerDone),
                 _time.GetElapsedTime(tokenizerDone, sessionDone),
                 _time.GetElapsedTime(sessionDone, warmedUp),
+                files.Tier,
                 files.BytesFetched,
-                files.BytesVerified);
+                files.BytesVerified,
+                files.SnapshotStoreProblem);
             lock (slot.Gate)
             {
                 slot.Model = model;
@@ -140,7 +142,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
                 slot.State = ModelState.Ready;
             }
 
-            LogReady(manifest.Id, session.ExecutionProvider, timings.Total.TotalMilliseconds, timings.FilesTier,
+            LogReady(manifest.Id, session.ExecutionProvider, timings.Total.TotalMilliseconds, timings.FilesTier.ToName(),
                 timings.Files.TotalMilliseconds, timings.Session.TotalMilliseconds, timings.WarmUp.TotalMilliseconds);
             return model;
         }

@@ -7,21 +7,25 @@ using Thaw.Inference.Hosting;
 namespace Thaw.Inference.Sources;
 
 /// <summary>
-/// The local disk tier for model files: <c>{CacheDirectory}/models/{id}/{sha256}/{name}</c>. A file becomes
-/// visible only by atomic rename after its SHA-256 matched the manifest, so a crash never leaves a half file
-/// that looks whole; a cached file is re-hashed before each load and re-fetched from the origin if it rotted.
+/// The local disk tier for model files, <c>{CacheDirectory}/models/{id}/{sha256}/{name}</c>, filled from the
+/// snapshot store (when one is configured) and else from the model's origin, which then fills the store for the
+/// next instance. A file becomes visible only by atomic rename after its SHA-256 matched the manifest, so a crash
+/// never leaves a half file that looks whole; a cached file is re-hashed before each load and fetched again if it
+/// rotted; a corrupt snapshot is deleted and rebuilt from the origin; an unreachable store is skipped and reported.
 /// </summary>
 public sealed partial class ModelFileCache
 {
     private readonly Dictionary<string, IModelSource> _sources;
     private readonly IOptions<ThawOptions> _options;
     private readonly ILogger<ModelFileCache> _logger;
+    private readonly ISnapshotStore? _snapshots;
 
-    public ModelFileCache(IEnumerable<IModelSource> sources, IOptions<ThawOptions> options, ILogger<ModelFileCache> logger)
+    public ModelFileCache(IEnumerable<IModelSource> sources, IOptions<ThawOptions> options, ILogger<ModelFileCache> logger, ISnapshotStore? snapshots = null)
     {
         _sources = sources.ToDictionary(s => s.Kind, StringComparer.Ordinal);
         _options = options;
         _logger = logger;
+        _snapshots = snapshots;
     }
 
     /// <summary>Returns the model's files on local disk, fetching from the origin what the cache lacks.</summary>
@@ -36,16 +40,18 @@ public sealed partial class ModelFileCache
 
         var paths = new Dictionary<ModelFileRole, string>();
         long fetched = 0, verified = 0;
+        FileTier slowest = FileTier.LocalDisk;
+        string? storeProblem = null;
         foreach (ModelFileSpec file in model.Files)
         {
             string directory = Path.Combine(_options.Value.ResolveCacheDirectory(), "models", model.Id, file.Sha256);
             string path = Path.Combine(directory, file.Name);
+            paths[file.Role] = path;
+            verified += file.Size;
             if (File.Exists(path))
             {
-                verified += file.Size;
                 if (await HashFileAsync(path, cancellationToken).ConfigureAwait(false) == file.Sha256)
                 {
-                    paths[file.Role] = path;
                     continue;
                 }
 
@@ -54,13 +60,74 @@ public sealed partial class ModelFileCache
             }
 
             Directory.CreateDirectory(directory);
-            await FetchAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
             fetched += file.Size;
-            verified += file.Size;
-            paths[file.Role] = path;
+            (FileTier tier, string? problem) = await FillAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
+            slowest = (FileTier)Math.Max((int)slowest, (int)tier);
+            storeProblem ??= problem;
         }
 
-        return new ModelFiles(paths, fetched, verified);
+        return new ModelFiles(paths, slowest, fetched, verified, storeProblem);
+    }
+
+    /// <summary>Fills one missing file: from the snapshot store if it holds it, else from the origin (then publishes it).</summary>
+    private async Task<(FileTier Tier, string? StoreProblem)> FillAsync(
+        IModelSource source, ModelManifest model, ModelFileSpec file, string path, CancellationToken cancellationToken)
+    {
+        if (_snapshots is null)
+        {
+            await FetchAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
+            return (FileTier.Origin, null);
+        }
+
+        try
+        {
+            if (await TryFetchSnapshotAsync(_snapshots, model, file, path, cancellationToken).ConfigureAwait(false))
+            {
+                return (FileTier.SnapshotStore, null);
+            }
+
+            await FetchAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
+            await _snapshots.PutAsync(file.Sha256, path, cancellationToken).ConfigureAwait(false);
+            LogPublished(model.Id, file.Name, _snapshots.Describe(file.Sha256));
+            return (FileTier.Origin, null);
+        }
+        catch (SnapshotStoreUnavailableException e)
+        {
+            // The store is an accelerator, never a dependency: serve from the origin and say why it was slower.
+            LogStoreUnavailable(model.Id, e.Message);
+            if (!File.Exists(path))
+            {
+                await FetchAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (FileTier.Origin, e.Message);
+        }
+    }
+
+    private async Task<bool> TryFetchSnapshotAsync(ISnapshotStore store, ModelManifest model, ModelFileSpec file, string path, CancellationToken cancellationToken)
+    {
+        string partial = $"{path}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            if (!await store.TryFetchAsync(file.Sha256, partial, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (new FileInfo(partial).Length == file.Size && await HashFileAsync(partial, cancellationToken).ConfigureAwait(false) == file.Sha256)
+            {
+                File.Move(partial, path, overwrite: true);
+                return true;
+            }
+
+            LogSnapshotCorrupt(model.Id, file.Name, store.Describe(file.Sha256));
+            await store.DeleteAsync(file.Sha256, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
     }
 
     private async Task FetchAsync(IModelSource source, ModelManifest model, ModelFileSpec file, string path, CancellationToken cancellationToken)
@@ -98,4 +165,13 @@ public sealed partial class ModelFileCache
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Model {ModelId}: cached {FileName} does not match its SHA-256; discarding it and fetching it again")]
     private partial void LogCachedFileCorrupt(string modelId, string fileName);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Model {ModelId}: published {FileName} to {Snapshot}")]
+    private partial void LogPublished(string modelId, string fileName, string snapshot);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Model {ModelId}: {Snapshot} ({FileName}) does not match its SHA-256; deleted it, rebuilding from the origin")]
+    private partial void LogSnapshotCorrupt(string modelId, string fileName, string snapshot);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Model {ModelId}: the snapshot store is unavailable ({Reason}); serving from the origin")]
+    private partial void LogStoreUnavailable(string modelId, string reason);
 }

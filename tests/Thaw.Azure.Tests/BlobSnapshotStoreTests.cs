@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Thaw.Azure.Snapshots;
+using Thaw.Azure.Storage;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Sources;
+using Thaw.Testing;
+
+namespace Thaw.Azure.Tests;
+
+/// <summary>The shared tier between an instance's disk and the origin, on Azurite.</summary>
+public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azurite>, IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("thaw-snapshots-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task SecondInstance_GetsTheFilesFromTheStoreNotTheOrigin()
+    {
+        ModelManifest model = WriteOriginModel("m1", $"weights {Guid.NewGuid()}", "vocab one");
+
+        ModelFiles first = await Cache("instance-a", azurite.ConnectionString).EnsureAsync(model);
+        File.Delete(Path.Combine(_root, "origin", "model.onnx"));
+        File.Delete(Path.Combine(_root, "origin", "vocab.txt"));
+        ModelFiles second = await Cache("instance-b", azurite.ConnectionString).EnsureAsync(model);
+
+        Assert.Equal((FileTier.Origin, FileTier.SnapshotStore), (first.Tier, second.Tier));
+        Assert.Equal(await File.ReadAllTextAsync(first.ModelPath), await File.ReadAllTextAsync(second.ModelPath));
+        Assert.Null(second.SnapshotStoreProblem);
+    }
+
+    [Fact]
+    public async Task CorruptSnapshot_IsDeletedAndRebuiltFromTheOrigin()
+    {
+        string weights = $"weights {Guid.NewGuid()}";
+        ModelManifest model = WriteOriginModel("m1", weights, "vocab two");
+        BlobContainerClient container = new(azurite.ConnectionString, new StorageOptions().SnapshotContainer);
+        await container.CreateIfNotExistsAsync();
+        BlobClient blob = container.GetBlobClient($"files/{Sha256(weights)}");
+        await blob.UploadAsync(BinaryData.FromString("tampered"), overwrite: true);
+
+        ModelFiles files = await Cache("instance-a", azurite.ConnectionString).EnsureAsync(model);
+
+        Assert.Equal(FileTier.Origin, files.Tier);
+        Assert.Equal(weights, await File.ReadAllTextAsync(files.ModelPath));
+        Assert.Equal(weights, (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task UnreachableStore_ServesFromTheOriginAndSaysWhy()
+    {
+        ModelManifest model = WriteOriginModel("m1", $"weights {Guid.NewGuid()}", "vocab three");
+        string unreachable = azurite.ConnectionString.Replace(new Uri(azurite.ConnectionString.Split("BlobEndpoint=")[1].Split(';')[0]).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ClosedPort().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        ModelFiles files = await Cache("instance-a", unreachable).EnsureAsync(model);
+
+        Assert.Equal(FileTier.Origin, files.Tier);
+        Assert.StartsWith("cannot read blob thaw-snapshots/files/", files.SnapshotStoreProblem, StringComparison.Ordinal);
+        Assert.True(File.Exists(files.VocabPath));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AddThawAzure_RegistersTheSnapshotStoreOnlyWithAConnectionString(bool configured)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        if (configured)
+        {
+            builder.Configuration["Thaw:Storage:ConnectionString"] = azurite.ConnectionString;
+        }
+
+        builder.AddThawAzure();
+        using IHost host = builder.Build();
+
+        Assert.Equal(configured, host.Services.GetService<ISnapshotStore>() is BlobSnapshotStore);
+    }
+
+    private ModelFileCache Cache(string instance, string connectionString)
+    {
+        ThawOptions options = RealModels.Options();
+        options.CacheDirectory = Path.Combine(_root, instance);
+        var clients = new BlobClients(Options.Create(new StorageOptions { ConnectionString = connectionString }));
+        return new ModelFileCache([new PathSource()], Options.Create(options), NullLogger<ModelFileCache>.Instance, new BlobSnapshotStore(clients));
+    }
+
+    private ModelManifest WriteOriginModel(string id, string weights, string vocab)
+    {
+        string origin = Path.Combine(_root, "origin");
+        Directory.CreateDirectory(origin);
+        File.WriteAllText(Path.Combine(origin, "model.onnx"), weights);
+        File.WriteAllText(Path.Combine(origin, "vocab.txt"), vocab);
+        string folder = Path.Combine(_root, "catalog", id);
+        Directory.CreateDirectory(folder);
+        var manifest = new JsonObject
+        {
+            ["id"] = id,
+            ["task"] = "embedding",
+            ["license"] = "MIT",
+            ["source"] = new JsonObject { ["kind"] = "path", ["path"] = origin },
+            ["files"] = new JsonArray(
+                new JsonObject { ["role"] = "model", ["name"] = "model.onnx", ["location"] = "model.onnx", ["sha256"] = Sha256(weights), ["size"] = weights.Length },
+                new JsonObject { ["role"] = "vocab", ["name"] = "vocab.txt", ["location"] = "vocab.txt", ["sha256"] = Sha256(vocab), ["size"] = vocab.Length }),
+            ["tokenizer"] = new JsonObject { ["kind"] = "bert-wordpiece" },
+            ["pooling"] = "mean",
+            ["maxTokens"] = 16,
+            ["dimensions"] = 8,
+        };
+        string path = Path.Combine(folder, ModelCatalog.ManifestFileName);
+        File.WriteAllText(path, manifest.ToJsonString());
+        return ModelCatalog.ReadManifest(path);
+    }
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The origin: plain files in a folder (the real local-path source is internal to the core).</summary>
+    private sealed class PathSource : IModelSource
+    {
+        public string Kind => "path";
+
+        public string Describe(ModelManifest model, ModelFileSpec file) => Path.Combine(model.Source.Path!, file.Location);
+
+        public Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
+        {
+            string path = Describe(model, file);
+            if (!File.Exists(path))
+            {
+                throw new ModelSourceException(model.Id, $"'{path}' does not exist.");
+            }
+
+            File.Copy(path, destinationPath);
+            return Task.CompletedTask;
+        }
+    }
+}
