@@ -58,7 +58,7 @@ public sealed class BlobModelSourceTests(Azurite azurite) : IClassFixture<Azurit
 
         var e = await Assert.ThrowsAsync<ModelSourceException>(() => CreateCache(connectionString: null).EnsureAsync(manifest));
 
-        Assert.Contains("Thaw:Storage:ConnectionString is not set", e.Message, StringComparison.Ordinal);
+        Assert.Contains("neither Thaw:Storage:ConnectionString nor Thaw:Storage:ServiceUri is set", e.Message, StringComparison.Ordinal);
     }
 
     private async Task<ModelManifest> UploadMiniLmAsync(string container, string prefix)

@@ -86,6 +86,22 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
         Assert.Equal(configured, host.Services.GetService<ISnapshotStore>() is BlobSnapshotStore);
     }
 
+    [Fact]
+    public void ServiceUri_UsesTheManagedIdentityWithoutAnyKeyInConfiguration()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Thaw:Storage:ServiceUri"] = "https://thawexample.blob.core.windows.net";
+        builder.AddThawAzure();
+        using IHost host = builder.Build();
+
+        BlobServiceClient? service = host.Services.GetRequiredService<BlobClients>().Service;
+
+        Assert.NotNull(service);
+        Assert.Equal("thawexample", service.AccountName);
+        Assert.False(service.CanGenerateAccountSasUri);
+        Assert.IsType<BlobSnapshotStore>(host.Services.GetService<ISnapshotStore>());
+    }
+
     private ModelFileCache Cache(string instance, string connectionString)
     {
         ThawOptions options = RealModels.Options();

@@ -21,7 +21,7 @@ internal sealed class BlobModelSource(BlobClients clients) : IModelSource
     public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
     {
         BlobServiceClient service = clients.Service
-            ?? throw new ModelSourceException(model.Id, $"its files are in Blob Storage ({Describe(model, file)}) but Thaw:Storage:ConnectionString is not set.");
+            ?? throw new ModelSourceException(model.Id, $"its files are in Blob Storage ({Describe(model, file)}) but neither Thaw:Storage:ConnectionString nor Thaw:Storage:ServiceUri is set.");
         BlobClient blob = service.GetBlobContainerClient(model.Source.Container).GetBlobClient(BlobName(model, file));
         var options = new BlobDownloadToOptions { TransferOptions = clients.TransferOptions };
         try

@@ -74,7 +74,7 @@ internal sealed class BlobSnapshotStore(BlobClients clients) : ISnapshotStore
     }
 
     private BlobContainerClient Container =>
-        (clients.Service ?? throw new InvalidOperationException("Bug: the blob snapshot store is registered without Thaw:Storage:ConnectionString."))
+        (clients.Service ?? throw new InvalidOperationException("Bug: the blob snapshot store is registered without Thaw:Storage:ConnectionString or ServiceUri."))
             .GetBlobContainerClient(clients.Options.SnapshotContainer);
 
     private BlobClient Blob(string sha256) => Container.GetBlobClient(BlobName(sha256));

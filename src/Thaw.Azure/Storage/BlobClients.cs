@@ -1,3 +1,4 @@
+using Azure.Identity;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
@@ -7,8 +8,7 @@ namespace Thaw.Azure.Storage;
 /// <summary>The one <see cref="BlobServiceClient"/> of the process (thread-safe), or null when storage is not configured.</summary>
 internal sealed class BlobClients(IOptions<StorageOptions> options)
 {
-    private readonly Lazy<BlobServiceClient?> _service = new(() =>
-        string.IsNullOrWhiteSpace(options.Value.ConnectionString) ? null : new BlobServiceClient(options.Value.ConnectionString, ClientOptions()));
+    private readonly Lazy<BlobServiceClient?> _service = new(() => Create(options.Value));
 
     public BlobServiceClient? Service => _service.Value;
 
@@ -20,6 +20,25 @@ internal sealed class BlobClients(IOptions<StorageOptions> options)
         InitialTransferSize = options.Value.DownloadChunkBytes,
         MaximumTransferSize = options.Value.DownloadChunkBytes,
     };
+
+    private static BlobServiceClient? Create(StorageOptions storage)
+    {
+        if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            return new BlobServiceClient(storage.ConnectionString, ClientOptions());
+        }
+
+        if (storage.ServiceUri is { } uri)
+        {
+            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+            {
+                ManagedIdentityClientId = storage.ManagedIdentityClientId,
+            });
+            return new BlobServiceClient(uri, credential, ClientOptions());
+        }
+
+        return null;
+    }
 
     // Storage accelerates a cold start; it must not stall one. Few, short retries: an unreachable account costs
     // about a second before the instance falls back to the origin.

@@ -13,6 +13,17 @@ public sealed class StorageOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// In Azure, instead of a connection string: the blob service URI (<c>https://&lt;account&gt;.blob.core.windows.net</c>),
+    /// reached with the app's managed identity (DefaultAzureCredential) — no key in configuration.
+    /// </summary>
+    public Uri? ServiceUri { get; set; }
+
+    /// <summary>With <see cref="ServiceUri"/>: the client id of a user-assigned managed identity (absent: system-assigned).</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || ServiceUri is not null;
+
     /// <summary>The container of the snapshot store (verified model files by SHA-256), shared by all instances.</summary>
     [Required]
     public string SnapshotContainer { get; set; } = "thaw-snapshots";

@@ -18,6 +18,9 @@ public sealed class LoadPhases
 
     public required long BytesVerified { get; init; }
 
+    /// <summary>Fetch throughput (bytes fetched over the files phase), when anything was fetched.</summary>
+    public double? FetchMegabytesPerSecond { get; init; }
+
     public required double TokenizerMs { get; init; }
 
     public required double SessionMs { get; init; }
@@ -33,6 +36,7 @@ public sealed class LoadPhases
         SnapshotStoreProblem = t.SnapshotStoreProblem,
         BytesFetched = t.BytesFetched,
         BytesVerified = t.BytesVerified,
+        FetchMegabytesPerSecond = t.BytesFetched > 0 && t.Files > TimeSpan.Zero ? Math.Round(t.BytesFetched / 1e6 / t.Files.TotalSeconds, 1) : null,
         TokenizerMs = Math.Round(t.Tokenizer.TotalMilliseconds, 1),
         SessionMs = Math.Round(t.Session.TotalMilliseconds, 1),
         WarmUpMs = Math.Round(t.WarmUp.TotalMilliseconds, 1),
