@@ -13,6 +13,7 @@ public static class ThawCommandLine
             ServeCommand.Create(stderr),
             EmbedCommand.Create(stdout, stderr, stdin),
             ModelsCommand.Create(stdout),
+            SnapshotCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
             ConfigurationOverrides.CreateOption(),
         };

@@ -12,6 +12,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "models", "list", "--help" }, "--json")]
     [InlineData(new[] { "bench", "model", "--help" }, "--iterations")]
     [InlineData(new[] { "bench", "http", "--help" }, "--concurrency")]
+    [InlineData(new[] { "snapshot", "--help" }, "verify")]
+    [InlineData(new[] { "snapshot", "pull", "--help" }, "--model")]
     public async Task Help_EveryCommand_ExplainsItsOptions(string[] args, string expected)
     {
         (int exitCode, string stdout, _) = await Thaw.RunAsync(args);

@@ -2,7 +2,7 @@ using Thaw.Testing;
 
 namespace Thaw.Cli.Tests;
 
-/// <summary>Runs <c>thaw</c> in-process with captured streams, on CPU and the shared test cache.</summary>
+/// <summary>Runs <c>thaw</c> in-process with captured streams, on CPU and the shared test cache (a test's own --set wins).</summary>
 internal static class Thaw
 {
     private static readonly string[] TestSettings = RealModels.HostSettings().SelectMany(s => new[] { "--set", $"{s.Key}={s.Value}" }).ToArray();
@@ -11,7 +11,7 @@ internal static class Thaw
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        int exitCode = await ThawCommandLine.InvokeAsync([.. args, .. TestSettings], stdout, stderr, new StringReader(stdin));
+        int exitCode = await ThawCommandLine.InvokeAsync([.. TestSettings, .. args], stdout, stderr, new StringReader(stdin));
         return (exitCode, stdout.ToString(), stderr.ToString());
     }
 }

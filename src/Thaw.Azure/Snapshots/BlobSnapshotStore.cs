@@ -61,6 +61,22 @@ internal sealed class BlobSnapshotStore(BlobClients clients) : ISnapshotStore
         }
     }
 
+    public async Task<long?> GetSizeAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return (await Blob(sha256).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (Exception e) when (IsUnavailable(e, cancellationToken))
+        {
+            throw Unavailable("read", sha256, e);
+        }
+    }
+
     public async Task DeleteAsync(string sha256, CancellationToken cancellationToken = default)
     {
         try

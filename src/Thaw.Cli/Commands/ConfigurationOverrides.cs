@@ -7,8 +7,17 @@ internal static class ConfigurationOverrides
 {
     private const string Name = "--set";
 
-    public static Dictionary<string, string?> Read(ParseResult parse) =>
-        (parse.GetValue<string[]>(Name) ?? []).Select(Split).ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.OrdinalIgnoreCase);
+    /// <summary>The overrides given; a key given twice keeps its last value.</summary>
+    public static Dictionary<string, string?> Read(ParseResult parse)
+    {
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string key, string value) in (parse.GetValue<string[]>(Name) ?? []).Select(Split))
+        {
+            overrides[key] = value;
+        }
+
+        return overrides;
+    }
 
     /// <summary>The option, added once to the root command (it is recursive).</summary>
     public static Option<string[]> CreateOption()

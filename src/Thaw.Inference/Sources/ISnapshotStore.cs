@@ -18,6 +18,10 @@ public interface ISnapshotStore
     /// <exception cref="SnapshotStoreUnavailableException">The store cannot be reached or refused the request.</exception>
     Task PutAsync(string sha256, string path, CancellationToken cancellationToken = default);
 
+    /// <summary>The stored size of this content, or null when the store does not hold it.</summary>
+    /// <exception cref="SnapshotStoreUnavailableException">The store cannot be reached or refused the request.</exception>
+    Task<long?> GetSizeAsync(string sha256, CancellationToken cancellationToken = default);
+
     /// <summary>Removes content that failed verification, so that the next instance does not fetch it again.</summary>
     Task DeleteAsync(string sha256, CancellationToken cancellationToken = default);
 }

@@ -44,8 +44,8 @@ public sealed partial class ModelFileCache
         string? storeProblem = null;
         foreach (ModelFileSpec file in model.Files)
         {
-            string directory = Path.Combine(_options.Value.ResolveCacheDirectory(), "models", model.Id, file.Sha256);
-            string path = Path.Combine(directory, file.Name);
+            string path = GetCachePath(model, file);
+            string directory = Path.GetDirectoryName(path)!;
             paths[file.Role] = path;
             verified += file.Size;
             if (File.Exists(path))
@@ -68,6 +68,10 @@ public sealed partial class ModelFileCache
 
         return new ModelFiles(paths, slowest, fetched, verified, storeProblem);
     }
+
+    /// <summary>Where a file lives in this instance's cache (it may not be there yet).</summary>
+    public string GetCachePath(ModelManifest model, ModelFileSpec file) =>
+        Path.Combine(_options.Value.ResolveCacheDirectory(), "models", model.Id, file.Sha256, file.Name);
 
     /// <summary>Fills one missing file: from the snapshot store if it holds it, else from the origin (then publishes it).</summary>
     private async Task<(FileTier Tier, string? StoreProblem)> FillAsync(
@@ -154,7 +158,8 @@ public sealed partial class ModelFileCache
         }
     }
 
-    internal static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Lower-case hex SHA-256 of a file, as in the manifests.</summary>
+    public static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken = default)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, useAsync: true);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
