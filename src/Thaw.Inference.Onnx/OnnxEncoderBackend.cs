@@ -34,7 +34,17 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
             {
                 try
                 {
-                    sessionOptions.AppendExecutionProvider_CUDA(settings.CudaDeviceId);
+                    // Cut first-run cost: no exhaustive cuDNN algorithm search, and an arena that grows by what is
+                    // asked rather than doubling (less GPU memory held by a scaled-to-one instance).
+                    using var cuda = new OrtCUDAProviderOptions();
+                    cuda.UpdateOptions(new Dictionary<string, string>
+                    {
+                        ["device_id"] = settings.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["cudnn_conv_algo_search"] = "HEURISTIC",
+                        ["arena_extend_strategy"] = "kSameAsRequested",
+                        ["do_copy_in_default_stream"] = "1",
+                    });
+                    sessionOptions.AppendExecutionProvider_CUDA(cuda);
                     provider = "CUDA";
                 }
                 catch (OnnxRuntimeException e)

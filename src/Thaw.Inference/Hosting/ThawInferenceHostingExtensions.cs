@@ -35,6 +35,7 @@ public static class ThawInferenceHostingExtensions
             return ModelCatalog.Load(models.ResolveCatalogDirectory(), models.Default);
         });
         services.TryAddSingleton(sp => new BatchingMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new ModelLoadMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<InstanceTimeline>();
         services.AddHostedService<ModelPrewarmService>();

@@ -24,6 +24,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private readonly BatchingMetrics? _metrics;
+    private readonly ModelLoadMetrics? _loadMetrics;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -34,9 +35,11 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         IOptions<ThawOptions> options,
         TimeProvider timeProvider,
         ILogger<ModelHost> logger,
-        BatchingMetrics? metrics = null)
+        BatchingMetrics? metrics = null,
+        ModelLoadMetrics? loadMetrics = null)
     {
         _metrics = metrics;
+        _loadMetrics = loadMetrics;
         Catalog = catalog;
         _files = files;
         _backend = backend;
@@ -123,7 +126,14 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
             session = await _backend.CreateSessionAsync(manifest, files, cancellationToken).ConfigureAwait(false);
             long sessionDone = _time.GetTimestamp();
             var model = new EmbeddingModel(manifest, tokenizer, session, _options.Batching, _time, _metrics);
+            // Warm up the shapes the model will serve: a lone input and a full interactive batch (on a GPU this
+            // primes kernels and grows the arena before the first real batch instead of during it).
             model.Embed(["Thaw warm-up run."], cancellationToken: cancellationToken);
+            if (_options.Batching.MaxBatchSize > 1)
+            {
+                model.Embed(Enumerable.Repeat("Thaw warm-up run for a full batch.", _options.Batching.MaxBatchSize).ToArray(), cancellationToken: cancellationToken);
+            }
+
             long warmedUp = _time.GetTimestamp();
 
             var timings = new ModelLoadTimings(
@@ -142,6 +152,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
                 slot.State = ModelState.Ready;
             }
 
+            _loadMetrics?.Record(manifest.Id, timings);
             LogReady(manifest.Id, session.ExecutionProvider, timings.Total.TotalMilliseconds, timings.FilesTier.ToName(),
                 timings.Files.TotalMilliseconds, timings.Session.TotalMilliseconds, timings.WarmUp.TotalMilliseconds);
             return model;
