@@ -80,7 +80,7 @@ internal static class BenchCommand
                 ("load total", Ms(load.TotalMilliseconds)),
                 ("  files (tier, verified)", $"{Ms(status.Timings!.Files.TotalMilliseconds)} ({status.Timings.FilesTier.ToName()}, {status.Timings.BytesVerified / 1e6:0.0} MB)"),
                 ("  session creation", Ms(status.Timings.Session.TotalMilliseconds)),
-                ("  warm-up pass", Ms(status.Timings.WarmUp.TotalMilliseconds)),
+                ("  warm-up (batch 1 and a full batch)", Ms(status.Timings.WarmUp.TotalMilliseconds)),
                 ("batch 1: median / p95", $"{Ms(single50)} / {Ms(Percentile(single, 0.95))}"),
                 ($"batch {BenchSentences.All.Length}: median / p95", $"{Ms(batch50)} / {Ms(Percentile(batch, 0.95))}"),
                 ($"batch {BenchSentences.All.Length}: per input", Ms(batch50 / BenchSentences.All.Length)),
