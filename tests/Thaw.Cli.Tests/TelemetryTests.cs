@@ -60,7 +60,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Contains("thaw_batch_queue_wait_seconds_bucket", metrics, StringComparison.Ordinal);
         Assert.Contains("thaw_batch_inference_time_seconds_bucket", metrics, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", metrics, StringComparison.Ordinal);
-        Assert.Matches(@"thaw_model_load_duration_seconds_count\{[^}]*thaw_phase=""session""[^}]*\} 1", metrics);
+        // At least 1: other hosts in this test process publish under the same meter name.
+        Assert.Matches(@"thaw_model_load_duration_seconds_count\{[^}]*thaw_phase=""session""[^}]*\} [1-9]", metrics);
     }
 
     [Fact]
