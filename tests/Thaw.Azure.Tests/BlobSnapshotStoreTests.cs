@@ -153,7 +153,7 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
 
         public string Describe(ModelManifest model, ModelFileSpec file) => Path.Combine(model.Source.Path!, file.Location);
 
-        public Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
+        public Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
         {
             string path = Describe(model, file);
             if (!File.Exists(path))

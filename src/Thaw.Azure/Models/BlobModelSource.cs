@@ -18,12 +18,12 @@ internal sealed class BlobModelSource(BlobClients clients) : IModelSource
     public string Describe(ModelManifest model, ModelFileSpec file) => $"blob {model.Source.Container}/{BlobName(model, file)}";
 
     /// <summary>Parallel ranged reads straight into the destination file (the SDK's own transfer engine).</summary>
-    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
+    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         BlobServiceClient service = clients.Service
             ?? throw new ModelSourceException(model.Id, $"its files are in Blob Storage ({Describe(model, file)}) but neither Thaw:Storage:ConnectionString nor Thaw:Storage:ServiceUri is set.");
         BlobClient blob = service.GetBlobContainerClient(model.Source.Container).GetBlobClient(BlobName(model, file));
-        var options = new BlobDownloadToOptions { TransferOptions = clients.TransferOptions };
+        var options = new BlobDownloadToOptions { TransferOptions = clients.TransferOptions, ProgressHandler = progress };
         try
         {
             await blob.DownloadToAsync(destinationPath, options, cancellationToken).ConfigureAwait(false);

@@ -16,11 +16,11 @@ internal sealed class BlobSnapshotStore(BlobClients clients) : ISnapshotStore
 
     public string Describe(string sha256) => $"blob {clients.Options.SnapshotContainer}/{BlobName(sha256)}";
 
-    public async Task<bool> TryFetchAsync(string sha256, string destinationPath, CancellationToken cancellationToken = default)
+    public async Task<bool> TryFetchAsync(string sha256, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         try
         {
-            await Blob(sha256).DownloadToAsync(destinationPath, new BlobDownloadToOptions { TransferOptions = clients.TransferOptions }, cancellationToken)
+            await Blob(sha256).DownloadToAsync(destinationPath, new BlobDownloadToOptions { TransferOptions = clients.TransferOptions, ProgressHandler = progress }, cancellationToken)
                 .ConfigureAwait(false);
             return true;
         }
@@ -34,7 +34,7 @@ internal sealed class BlobSnapshotStore(BlobClients clients) : ISnapshotStore
         }
     }
 
-    public async Task PutAsync(string sha256, string path, CancellationToken cancellationToken = default)
+    public async Task PutAsync(string sha256, string path, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -48,6 +48,7 @@ internal sealed class BlobSnapshotStore(BlobClients clients) : ISnapshotStore
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 TransferOptions = clients.TransferOptions,
+                ProgressHandler = progress,
             };
             await Blob(sha256).UploadAsync(path, options, cancellationToken).ConfigureAwait(false);
         }

@@ -72,7 +72,7 @@ internal static class SnapshotCommand
         foreach (ModelManifest model in context.Models)
         {
             long started = Stopwatch.GetTimestamp();
-            ModelFiles files = await context.Cache.EnsureAsync(model, cancellationToken);
+            ModelFiles files = await context.Cache.EnsureAsync(model, new TransferProgressBar(context.Stderr), cancellationToken);
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             string rate = files.BytesFetched > 0 ? string.Create(CultureInfo.InvariantCulture, $", {files.BytesFetched / 1e6 / elapsed.TotalSeconds:0} MB/s") : "";
             await context.Stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -89,15 +89,16 @@ internal static class SnapshotCommand
     private static async Task<int> PushAsync(Context context, CancellationToken cancellationToken)
     {
         ISnapshotStore store = context.Store ?? throw new SnapshotStoreUnavailableException("no snapshot store is configured (set Thaw:Storage:ConnectionString or Thaw:Storage:ServiceUri).");
+        var bar = new TransferProgressBar(context.Stderr);
         foreach (ModelManifest model in context.Models)
         {
-            ModelFiles files = await context.Cache.EnsureAsync(model, cancellationToken);
+            ModelFiles files = await context.Cache.EnsureAsync(model, bar, cancellationToken);
             foreach (ModelFileSpec file in model.Files)
             {
                 bool present = await store.GetSizeAsync(file.Sha256, cancellationToken) is not null;
                 if (!present)
                 {
-                    await store.PutAsync(file.Sha256, files.Paths[file.Role], cancellationToken);
+                    await store.PutAsync(file.Sha256, files.Paths[file.Role], bar.For(model.Id, file), cancellationToken);
                 }
 
                 await context.Stdout.WriteLineAsync($"{model.Id}/{file.Name}: {(present ? "already in" : "published to")} {store.Describe(file.Sha256)}");
@@ -131,7 +132,7 @@ internal static class SnapshotCommand
         string temporary = Path.Combine(Path.GetTempPath(), $"thaw-verify-{Guid.NewGuid():N}");
         try
         {
-            return !await store.TryFetchAsync(file.Sha256, temporary, cancellationToken) ? "absent"
+            return !await store.TryFetchAsync(file.Sha256, temporary, cancellationToken: cancellationToken) ? "absent"
                 : await ModelFileCache.HashFileAsync(temporary, cancellationToken) == file.Sha256 ? "ok" : "CORRUPT";
         }
         finally

@@ -119,7 +119,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         IEncoderSession? session = null;
         try
         {
-            ModelFiles files = await _files.EnsureAsync(manifest, cancellationToken).ConfigureAwait(false);
+            ModelFiles files = await _files.EnsureAsync(manifest, cancellationToken: cancellationToken).ConfigureAwait(false);
             long filesDone = _time.GetTimestamp();
             var tokenizer = EmbeddingTokenizer.Create(files.VocabPath, manifest.Tokenizer);
             long tokenizerDone = _time.GetTimestamp();

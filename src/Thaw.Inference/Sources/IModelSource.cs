@@ -13,7 +13,12 @@ public interface IModelSource
 
     /// <summary>Copies one file from its origin into <paramref name="destinationPath"/> (a new file).</summary>
     /// <exception cref="ModelSourceException">The file is not there or cannot be read.</exception>
-    Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default);
+    /// <param name="model">The model.</param>
+    /// <param name="file">The file.</param>
+    /// <param name="destinationPath">A path that does not exist yet; the cache owns it.</param>
+    /// <param name="progress">Receives the number of bytes written so far.</param>
+    /// <param name="cancellationToken">Stops the transfer.</param>
+    Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Where the file comes from, for messages: never a secret.</summary>
     string Describe(ModelManifest model, ModelFileSpec file);

@@ -12,11 +12,11 @@ public interface ISnapshotStore
     /// <summary>Copies the content with this hash into <paramref name="destinationPath"/> (a new file).</summary>
     /// <returns>False when the store does not hold it.</returns>
     /// <exception cref="SnapshotStoreUnavailableException">The store cannot be reached or refused the request.</exception>
-    Task<bool> TryFetchAsync(string sha256, string destinationPath, CancellationToken cancellationToken = default);
+    Task<bool> TryFetchAsync(string sha256, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Publishes a verified file under its hash; a racing instance that published it first wins, harmlessly.</summary>
     /// <exception cref="SnapshotStoreUnavailableException">The store cannot be reached or refused the request.</exception>
-    Task PutAsync(string sha256, string path, CancellationToken cancellationToken = default);
+    Task PutAsync(string sha256, string path, IProgress<long>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>The stored size of this content, or null when the store does not hold it.</summary>
     /// <exception cref="SnapshotStoreUnavailableException">The store cannot be reached or refused the request.</exception>

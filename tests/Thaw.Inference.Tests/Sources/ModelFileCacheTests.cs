@@ -42,6 +42,21 @@ public sealed class ModelFileCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task EnsureAsync_WithProgress_ReportsEachFetchedFileUpToItsSize()
+    {
+        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        var reports = new Collector();
+
+        await CreateCache().EnsureAsync(manifest, reports);
+        int afterFirst = reports.Items.Count;
+        await CreateCache().EnsureAsync(manifest, reports);
+
+        Assert.Contains(new TransferProgress("m1", "model.onnx", 7, 7), reports.Items);
+        Assert.Contains(new TransferProgress("m1", "vocab.txt", 5, 5), reports.Items);
+        Assert.Equal(afterFirst, reports.Items.Count);
+    }
+
+    [Fact]
     public async Task EnsureAsync_CorruptOrigin_ThrowsNamingModelFileAndHashesAndLeavesNothing()
     {
         ModelManifest manifest = PathModel("m1", "weights", "vocab");
@@ -113,6 +128,14 @@ public sealed class ModelFileCacheTests : IDisposable
 
         Assert.Contains("resource No.Such.Resource", e.Message, StringComparison.Ordinal);
         Assert.Contains("is not in", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Records synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class Collector : IProgress<TransferProgress>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<TransferProgress> Items { get; } = new();
+
+        public void Report(TransferProgress value) => Items.Enqueue(value);
     }
 
     private ModelFileCache CreateCache()
