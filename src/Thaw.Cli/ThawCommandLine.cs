@@ -17,6 +17,15 @@ public static class ThawCommandLine
             BenchCommand.Create(stdout, stderr),
             ConfigurationOverrides.CreateOption(),
         };
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+        var configuration = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            // On SIGTERM/Ctrl+C the command's token is cancelled; System.CommandLine's default then kills the process
+            // after 2 s, which cut `thaw serve`'s graceful shutdown short (requests in flight were dropped). Allow the
+            // host its 30 s shutdown timeout to stop accepting, finish the requests in flight and drain the batchers.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(35),
+        };
+        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
     }
 }
