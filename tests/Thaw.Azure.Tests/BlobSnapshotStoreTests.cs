@@ -1,8 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,11 +24,11 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
     [Fact]
     public async Task SecondInstance_GetsTheFilesFromTheStoreNotTheOrigin()
     {
-        ModelManifest model = WriteOriginModel("m1", $"weights {Guid.NewGuid()}", "vocab one");
+        ModelManifest model = TestManifests.WritePathModel(_root, "m1", $"weights {Guid.NewGuid()}", "vocab one");
 
         ModelFiles first = await Cache("instance-a", azurite.ConnectionString).EnsureAsync(model);
-        File.Delete(Path.Combine(_root, "origin", "model.onnx"));
-        File.Delete(Path.Combine(_root, "origin", "vocab.txt"));
+        File.Delete(Path.Combine(_root, "m1", "model.onnx"));
+        File.Delete(Path.Combine(_root, "m1", "vocab.txt"));
         ModelFiles second = await Cache("instance-b", azurite.ConnectionString).EnsureAsync(model);
 
         Assert.Equal((FileTier.Origin, FileTier.SnapshotStore), (first.Tier, second.Tier));
@@ -43,10 +40,10 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
     public async Task CorruptSnapshot_IsDeletedAndRebuiltFromTheOrigin()
     {
         string weights = $"weights {Guid.NewGuid()}";
-        ModelManifest model = WriteOriginModel("m1", weights, "vocab two");
+        ModelManifest model = TestManifests.WritePathModel(_root, "m1", weights, "vocab two");
         BlobContainerClient container = new(azurite.ConnectionString, new StorageOptions().SnapshotContainer);
         await container.CreateIfNotExistsAsync();
-        BlobClient blob = container.GetBlobClient($"files/{Sha256(weights)}");
+        BlobClient blob = container.GetBlobClient($"files/{TestManifests.Sha256(weights)}");
         await blob.UploadAsync(BinaryData.FromString("tampered"), overwrite: true);
 
         ModelFiles files = await Cache("instance-a", azurite.ConnectionString).EnsureAsync(model);
@@ -59,7 +56,7 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
     [Fact]
     public async Task UnreachableStore_ServesFromTheOriginAndSaysWhy()
     {
-        ModelManifest model = WriteOriginModel("m1", $"weights {Guid.NewGuid()}", "vocab three");
+        ModelManifest model = TestManifests.WritePathModel(_root, "m1", $"weights {Guid.NewGuid()}", "vocab three");
         string unreachable = azurite.ConnectionString.Replace(new Uri(azurite.ConnectionString.Split("BlobEndpoint=")[1].Split(';')[0]).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ClosedPort().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
         ModelFiles files = await Cache("instance-a", unreachable).EnsureAsync(model);
@@ -110,35 +107,6 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
         return new ModelFileCache([new PathSource()], Options.Create(options), NullLogger<ModelFileCache>.Instance, new BlobSnapshotStore(clients));
     }
 
-    private ModelManifest WriteOriginModel(string id, string weights, string vocab)
-    {
-        string origin = Path.Combine(_root, "origin");
-        Directory.CreateDirectory(origin);
-        File.WriteAllText(Path.Combine(origin, "model.onnx"), weights);
-        File.WriteAllText(Path.Combine(origin, "vocab.txt"), vocab);
-        string folder = Path.Combine(_root, "catalog", id);
-        Directory.CreateDirectory(folder);
-        var manifest = new JsonObject
-        {
-            ["id"] = id,
-            ["task"] = "embedding",
-            ["license"] = "MIT",
-            ["source"] = new JsonObject { ["kind"] = "path", ["path"] = origin },
-            ["files"] = new JsonArray(
-                new JsonObject { ["role"] = "model", ["name"] = "model.onnx", ["location"] = "model.onnx", ["sha256"] = Sha256(weights), ["size"] = weights.Length },
-                new JsonObject { ["role"] = "vocab", ["name"] = "vocab.txt", ["location"] = "vocab.txt", ["sha256"] = Sha256(vocab), ["size"] = vocab.Length }),
-            ["tokenizer"] = new JsonObject { ["kind"] = "bert-wordpiece" },
-            ["pooling"] = "mean",
-            ["maxTokens"] = 16,
-            ["dimensions"] = 8,
-        };
-        string path = Path.Combine(folder, ModelCatalog.ManifestFileName);
-        File.WriteAllText(path, manifest.ToJsonString());
-        return ModelCatalog.ReadManifest(path);
-    }
-
-    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -151,7 +119,7 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
     {
         public string Kind => "path";
 
-        public string Describe(ModelManifest model, ModelFileSpec file) => Path.Combine(model.Source.Path!, file.Location);
+        public string Describe(ModelManifest model, ModelFileSpec file) => Path.Combine(model.Directory, model.Source.Path!, file.Location);
 
         public Task FetchAsync(ModelManifest model, ModelFileSpec file, string destinationPath, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
         {

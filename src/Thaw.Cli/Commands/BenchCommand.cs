@@ -73,7 +73,9 @@ internal static class BenchCommand
 
             using var process = Process.GetCurrentProcess();
             process.Refresh();
-            double single50 = Percentile(single, 0.5), batch50 = Percentile(batch, 0.5);
+            single.Sort();
+            batch.Sort();
+            double single50 = Percentile.NearestRank(single, 0.5), batch50 = Percentile.NearestRank(batch, 0.5);
             var report = new List<(string, string)>
             {
                 ("model", $"{modelId} on {status.ExecutionProvider}, {Environment.ProcessorCount} cores"),
@@ -81,8 +83,8 @@ internal static class BenchCommand
                 ("  files (tier, verified)", $"{Ms(status.Timings!.Files.TotalMilliseconds)} ({status.Timings.FilesTier.ToName()}, {status.Timings.BytesVerified / 1e6:0.0} MB)"),
                 ("  session creation", Ms(status.Timings.Session.TotalMilliseconds)),
                 ("  warm-up (batch 1 and a full batch)", Ms(status.Timings.WarmUp.TotalMilliseconds)),
-                ("batch 1: median / p95", $"{Ms(single50)} / {Ms(Percentile(single, 0.95))}"),
-                ($"batch {BenchSentences.All.Length}: median / p95", $"{Ms(batch50)} / {Ms(Percentile(batch, 0.95))}"),
+                ("batch 1: median / p95", $"{Ms(single50)} / {Ms(Percentile.NearestRank(single, 0.95))}"),
+                ($"batch {BenchSentences.All.Length}: median / p95", $"{Ms(batch50)} / {Ms(Percentile.NearestRank(batch, 0.95))}"),
                 ($"batch {BenchSentences.All.Length}: per input", Ms(batch50 / BenchSentences.All.Length)),
                 ($"throughput gain, batch {BenchSentences.All.Length} vs 1", $"{single50 * BenchSentences.All.Length / batch50:0.0}x"),
                 ("process memory: working set / peak", $"{process.WorkingSet64 / (1 << 20)} MiB / {process.PeakWorkingSet64 / (1 << 20)} MiB"),
@@ -108,12 +110,6 @@ internal static class BenchCommand
         long started = Stopwatch.GetTimestamp();
         action();
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
     private static string Ms(double milliseconds) => milliseconds.ToString(milliseconds < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + " ms";

@@ -214,7 +214,6 @@ internal static class BenchHttpCommand
 
         public int NotOk => Samples.Length - _okLatencies.Length;
 
-        public double Percentile(double p) =>
-            _okLatencies.Length == 0 ? double.NaN : _okLatencies[Math.Clamp((int)Math.Ceiling(p * _okLatencies.Length) - 1, 0, _okLatencies.Length - 1)];
+        public double Percentile(double p) => Commands.Percentile.NearestRank(_okLatencies, p);
     }
 }

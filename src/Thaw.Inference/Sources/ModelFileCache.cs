@@ -115,47 +115,58 @@ public sealed partial class ModelFileCache
     private async Task<bool> TryFetchSnapshotAsync(
         ISnapshotStore store, ModelManifest model, ModelFileSpec file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        string partial = $"{path}.{Guid.NewGuid():N}.partial";
-        try
+        Landing landing = await LandAsync(file, path, partial => store.TryFetchAsync(file.Sha256, partial, progress, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        if (!landing.Found || landing.Published)
         {
-            if (!await store.TryFetchAsync(file.Sha256, partial, progress, cancellationToken).ConfigureAwait(false))
-            {
-                return false;
-            }
-
-            if (new FileInfo(partial).Length == file.Size && await HashFileAsync(partial, cancellationToken).ConfigureAwait(false) == file.Sha256)
-            {
-                File.Move(partial, path, overwrite: true);
-                return true;
-            }
-
-            LogSnapshotCorrupt(model.Id, file.Name, store.Describe(file.Sha256));
-            await store.DeleteAsync(file.Sha256, cancellationToken).ConfigureAwait(false);
-            return false;
+            return landing.Published;
         }
-        finally
-        {
-            File.Delete(partial);
-        }
+
+        LogSnapshotCorrupt(model.Id, file.Name, store.Describe(file.Sha256));
+        await store.DeleteAsync(file.Sha256, cancellationToken).ConfigureAwait(false);
+        return false;
     }
 
     private async Task FetchAsync(IModelSource source, ModelManifest model, ModelFileSpec file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         LogFetching(model.Id, file.Name, source.Describe(model, file));
+        Landing landing = await LandAsync(file, path, async partial =>
+        {
+            await source.FetchAsync(model, file, partial, progress, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        if (!landing.Published)
+        {
+            throw new ModelSourceException(model.Id,
+                $"the {file.Role.ToString().ToLowerInvariant()} file '{file.Name}' from {source.Describe(model, file)} is corrupt or the wrong version: " +
+                $"got {landing.Size} bytes with SHA-256 {landing.Hash}, the manifest says {file.Size} bytes with SHA-256 {file.Sha256}.");
+        }
+    }
+
+    /// <summary>
+    /// The one way a file enters the cache, whatever tier it comes from: <paramref name="fill"/> writes a fresh partial
+    /// file (or answers false: nothing there), its size and SHA-256 are checked, and only a match is published at
+    /// <paramref name="path"/> by atomic rename. The partial file never survives.
+    /// </summary>
+    private static async Task<Landing> LandAsync(ModelFileSpec file, string path, Func<string, Task<bool>> fill, CancellationToken cancellationToken)
+    {
         string partial = $"{path}.{Guid.NewGuid():N}.partial";
         try
         {
-            await source.FetchAsync(model, file, partial, progress, cancellationToken).ConfigureAwait(false);
-            long size = new FileInfo(partial).Length;
-            string hash = await HashFileAsync(partial, cancellationToken).ConfigureAwait(false);
-            if (size != file.Size || hash != file.Sha256)
+            if (!await fill(partial).ConfigureAwait(false))
             {
-                throw new ModelSourceException(model.Id,
-                    $"the {file.Role.ToString().ToLowerInvariant()} file '{file.Name}' from {source.Describe(model, file)} is corrupt or the wrong version: " +
-                    $"got {size} bytes with SHA-256 {hash}, the manifest says {file.Size} bytes with SHA-256 {file.Sha256}.");
+                return new Landing(Found: false, Published: false, 0, "");
             }
 
-            File.Move(partial, path, overwrite: true);
+            long size = new FileInfo(partial).Length;
+            string hash = await HashFileAsync(partial, cancellationToken).ConfigureAwait(false);
+            bool matches = size == file.Size && hash == file.Sha256;
+            if (matches)
+            {
+                File.Move(partial, path, overwrite: true);
+            }
+
+            return new Landing(Found: true, matches, size, hash);
         }
         finally
         {
@@ -169,6 +180,8 @@ public sealed partial class ModelFileCache
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, useAsync: true);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
+
+    private readonly record struct Landing(bool Found, bool Published, long Size, string Hash);
 
     /// <summary>Turns a file's byte count into a <see cref="TransferProgress"/>.</summary>
     private sealed class Progress(IProgress<TransferProgress> target, string modelId, ModelFileSpec file) : IProgress<long>

@@ -43,7 +43,7 @@ public sealed class ModelCatalogTests : IDisposable
     [InlineData("unexpected", "1", "invalid manifest")]
     public void Load_InvalidField_ThrowsNamingFileAndProblem(string field, string json, string problem)
     {
-        JsonObject manifest = ValidManifest();
+        JsonObject manifest = TestManifests.Valid();
         manifest[field] = JsonNode.Parse(json);
         string path = Write("m1", manifest);
 
@@ -56,7 +56,7 @@ public sealed class ModelCatalogTests : IDisposable
     [Fact]
     public void Load_MissingRequiredField_NamesIt()
     {
-        JsonObject manifest = ValidManifest();
+        JsonObject manifest = TestManifests.Valid();
         manifest.Remove("dimensions");
         Write("m1", manifest);
 
@@ -68,7 +68,7 @@ public sealed class ModelCatalogTests : IDisposable
     [Fact]
     public void Load_BadHash_NamesTheFile()
     {
-        JsonObject manifest = ValidManifest();
+        JsonObject manifest = TestManifests.Valid();
         manifest["files"]![0]!["sha256"] = "abc";
         Write("m1", manifest);
 
@@ -80,7 +80,7 @@ public sealed class ModelCatalogTests : IDisposable
     [Fact]
     public void Load_IdDiffersFromFolder_Throws()
     {
-        Write("folder", ValidManifest());
+        Write("folder", TestManifests.Valid());
 
         var e = Assert.Throws<ModelCatalogException>(() => ModelCatalog.Load(_root, "m1"));
 
@@ -90,7 +90,7 @@ public sealed class ModelCatalogTests : IDisposable
     [Fact]
     public void Load_DefaultModelMissing_Throws()
     {
-        Write("m1", ValidManifest());
+        Write("m1", TestManifests.Valid());
 
         var e = Assert.Throws<ModelCatalogException>(() => ModelCatalog.Load(_root, "other"));
 
@@ -104,21 +104,6 @@ public sealed class ModelCatalogTests : IDisposable
 
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
     }
-
-    internal static JsonObject ValidManifest(string id = "m1") => new()
-    {
-        ["id"] = id,
-        ["task"] = "embedding",
-        ["license"] = "MIT",
-        ["source"] = new JsonObject { ["kind"] = "path", ["path"] = "." },
-        ["files"] = new JsonArray(
-            new JsonObject { ["role"] = "model", ["name"] = "model.onnx", ["location"] = "model.onnx", ["sha256"] = new string('a', 64), ["size"] = 4 },
-            new JsonObject { ["role"] = "vocab", ["name"] = "vocab.txt", ["location"] = "vocab.txt", ["sha256"] = new string('b', 64), ["size"] = 4 }),
-        ["tokenizer"] = new JsonObject { ["kind"] = "bert-wordpiece" },
-        ["pooling"] = "mean",
-        ["maxTokens"] = 16,
-        ["dimensions"] = 8,
-    };
 
     private string Write(string folder, JsonObject manifest)
     {

@@ -1,10 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Sources;
-using Thaw.Inference.Tests.Catalog;
 using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Sources;
@@ -29,7 +25,7 @@ public sealed class ModelFileCacheTests : IDisposable
     [Fact]
     public async Task EnsureAsync_PathSource_CopiesOnceThenServesFromCache()
     {
-        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        ModelManifest manifest = TestManifests.WritePathModel(_root, "m1", "weights", "vocab");
         ModelFileCache cache = CreateCache();
 
         ModelFiles first = await cache.EnsureAsync(manifest);
@@ -44,7 +40,7 @@ public sealed class ModelFileCacheTests : IDisposable
     [Fact]
     public async Task EnsureAsync_WithProgress_ReportsEachFetchedFileUpToItsSize()
     {
-        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        ModelManifest manifest = TestManifests.WritePathModel(_root, "m1", "weights", "vocab");
         var reports = new Collector();
 
         await CreateCache().EnsureAsync(manifest, reports);
@@ -59,7 +55,7 @@ public sealed class ModelFileCacheTests : IDisposable
     [Fact]
     public async Task EnsureAsync_CorruptOrigin_ThrowsNamingModelFileAndHashesAndLeavesNothing()
     {
-        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        ModelManifest manifest = TestManifests.WritePathModel(_root, "m1", "weights", "vocab");
         File.WriteAllText(Path.Combine(_root, "m1", "model.onnx"), "weightz");
 
         var e = await Assert.ThrowsAsync<ModelSourceException>(() => CreateCache().EnsureAsync(manifest));
@@ -67,14 +63,14 @@ public sealed class ModelFileCacheTests : IDisposable
         Assert.Contains("Model 'm1'", e.Message, StringComparison.Ordinal);
         Assert.Contains("'model.onnx'", e.Message, StringComparison.Ordinal);
         Assert.Contains("corrupt or the wrong version", e.Message, StringComparison.Ordinal);
-        Assert.Contains(Sha256("weights"), e.Message, StringComparison.Ordinal);
+        Assert.Contains(TestManifests.Sha256("weights"), e.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "cache"), "model.onnx*", SearchOption.AllDirectories));
     }
 
     [Fact]
     public async Task EnsureAsync_MissingOriginFile_ThrowsNamingIt()
     {
-        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        ModelManifest manifest = TestManifests.WritePathModel(_root, "m1", "weights", "vocab");
         File.Delete(Path.Combine(_root, "m1", "vocab.txt"));
 
         var e = await Assert.ThrowsAsync<ModelSourceException>(() => CreateCache().EnsureAsync(manifest));
@@ -86,7 +82,7 @@ public sealed class ModelFileCacheTests : IDisposable
     [Fact]
     public async Task EnsureAsync_CachedFileRotted_FetchesItAgain()
     {
-        ModelManifest manifest = PathModel("m1", "weights", "vocab");
+        ModelManifest manifest = TestManifests.WritePathModel(_root, "m1", "weights", "vocab");
         ModelFileCache cache = CreateCache();
         ModelFiles first = await cache.EnsureAsync(manifest);
         File.WriteAllText(first.ModelPath, "rotten!");
@@ -144,21 +140,4 @@ public sealed class ModelFileCacheTests : IDisposable
         options.CacheDirectory = Path.Combine(_root, "cache");
         return RealModels.CreateFileCache(options);
     }
-
-    private ModelManifest PathModel(string id, string weights, string vocab)
-    {
-        string directory = Path.Combine(_root, id);
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "model.onnx"), weights);
-        File.WriteAllText(Path.Combine(directory, "vocab.txt"), vocab);
-        JsonObject json = ModelCatalogTests.ValidManifest(id);
-        json["files"]![0]!["sha256"] = Sha256(weights);
-        json["files"]![0]!["size"] = weights.Length;
-        json["files"]![1]!["sha256"] = Sha256(vocab);
-        json["files"]![1]!["size"] = vocab.Length;
-        File.WriteAllText(Path.Combine(directory, ModelCatalog.ManifestFileName), json.ToJsonString());
-        return ModelCatalog.ReadManifest(Path.Combine(directory, ModelCatalog.ManifestFileName));
-    }
-
-    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
