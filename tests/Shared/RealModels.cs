@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 
 namespace Thaw.Testing;
@@ -41,6 +42,9 @@ internal static class RealModels
         return new ModelFileCache(
             [new NuGetPackageModelSource(wrapped), new LocalPathModelSource()], wrapped, NullLogger<ModelFileCache>.Instance);
     }
+
+    public static SnapshotCache CreateSnapshotCache(ThawOptions? options = null, ISnapshotStore? store = null) =>
+        new(Microsoft.Extensions.Options.Options.Create(options ?? Options()), TimeProvider.System, NullLogger<SnapshotCache>.Instance, store);
 
     public static async Task<ModelFiles> EnsureFilesAsync(string modelId) =>
         await CreateFileCache().EnsureAsync(LoadCatalog().Get(modelId));

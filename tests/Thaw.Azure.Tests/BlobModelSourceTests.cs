@@ -25,7 +25,7 @@ public sealed class BlobModelSourceTests(Azurite azurite) : IClassFixture<Azurit
         ModelFiles files = await CreateCache(azurite.ConnectionString).EnsureAsync(manifest);
 
         Assert.Equal(manifest.Files.Sum(f => f.Size), files.BytesFetched);
-        Assert.Equal(manifest.GetFile(ModelFileRole.Model).Sha256, await ModelFileCache.HashFileAsync(files.ModelPath, default));
+        Assert.Equal(manifest.GetFile(ModelFileRole.Model).Sha256, await VerifiedFile.HashAsync(files.ModelPath, default));
     }
 
     [Fact]

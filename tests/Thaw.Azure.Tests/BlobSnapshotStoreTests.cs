@@ -104,7 +104,7 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
         ThawOptions options = RealModels.Options();
         options.CacheDirectory = Path.Combine(_root, instance);
         var clients = new BlobClients(Options.Create(new StorageOptions { ConnectionString = connectionString }));
-        return new ModelFileCache([new PathSource()], Options.Create(options), NullLogger<ModelFileCache>.Instance, new BlobSnapshotStore(clients));
+        return new ModelFileCache([new PathSource()], Options.Create(options), NullLogger<ModelFileCache>.Instance, new BlobSnapshotStore(clients, TimeProvider.System));
     }
 
     private static int ClosedPort()

@@ -20,12 +20,16 @@ public sealed class SnapshotCommandTests(Azurite azurite) : IClassFixture<Azurit
         Assert.True(pushed == 0, pushErr);
         Assert.Contains($"{RealModels.MiniLm}/model.onnx: ", pushOut, StringComparison.Ordinal);
         Assert.Contains("blob thaw-snapshots/files/4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2", pushOut, StringComparison.Ordinal);
+        Assert.Matches(@"all-minilm-l6-v2: snapshot published to blob thaw-snapshots/snapshots/all-minilm-l6-v2/[0-9a-f]{24}\.json", pushOut);
         Assert.Equal(0, listed);
         Assert.Matches(@"all-minilm-l6-v2\s+model\.onnx\s+4a64cee3d413\s+90\.9 MB\s+yes\s+yes", listOut);
+        Assert.Matches(@"all-minilm-l6-v2\s+[0-9a-f]{24}\s+onnxruntime 1\.31\.\d+, cpu on \S+, optimization all, fp32\s+9\d\.\d MB\s+\S+ \S+\s+yes\s+yes\s+yes", listOut);
         Assert.True(pulled == 0, pullErr);
-        Assert.Contains($"{RealModels.MiniLm}: snapshot-store, 91.2 MB fetched", pullOut, StringComparison.Ordinal);
+        Assert.Matches(@"all-minilm-l6-v2: snapshot [0-9a-f]{24} from snapshot-store, 9\d\.\d MB fetched", pullOut);
         Assert.Equal(0, verified);
-        Assert.Contains("model.onnx: cache ok, snapshot store ok", verifyOut, StringComparison.Ordinal);
+        Assert.Contains("model.onnx: cache not cached, snapshot store ok", verifyOut, StringComparison.Ordinal);
+        Assert.Matches(@"snapshot [0-9a-f]{24}/model\.onnx\.data: cache ok", verifyOut);
+        Assert.Matches(@"snapshot [0-9a-f]{24}/model\.onnx\.data: snapshot store ok", verifyOut);
     }
 
     [Fact]

@@ -42,7 +42,9 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
         Assert.Equal("CPU", model.GetProperty("execution_provider").GetString());
         JsonElement load = model.GetProperty("load");
         Assert.True(load.GetProperty("session_ms").GetDouble() > 0);
-        Assert.True(load.GetProperty("bytes_verified").GetInt64() > 90_000_000);
+        Assert.Contains(load.GetProperty("files_tier").GetString(), (string[])["local-disk", "snapshot-store", "origin"]);
+        Assert.Matches("^[0-9a-f]{24}$", load.GetProperty("snapshot_key").GetString());
+        Assert.True(load.GetProperty("ready_ms").GetDouble() > load.GetProperty("started_ms").GetDouble());
         Assert.True(body.RootElement.GetProperty("instance").GetProperty("host_ready_ms").GetDouble() > 0);
     }
 

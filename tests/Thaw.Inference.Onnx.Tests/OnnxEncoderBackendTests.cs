@@ -68,11 +68,10 @@ public sealed class OnnxEncoderBackendTests(OnnxModels models)
         string bogus = Path.Combine(Directory.CreateTempSubdirectory("thaw-onnx-").FullName, "model.onnx");
         await File.WriteAllTextAsync(bogus, "not a model");
         ModelManifest manifest = RealModels.LoadCatalog().Get(RealModels.MiniLm);
-        var files = new ModelFiles(new Dictionary<ModelFileRole, string> { [ModelFileRole.Model] = bogus, [ModelFileRole.Vocab] = bogus }, FileTier.LocalDisk, 0, 0);
         var backend = new OnnxEncoderBackend(
             Options.Create(new OnnxOptions { ExecutionProvider = ExecutionProviderPreference.Cpu }), new CapturingLogger<OnnxEncoderBackend>());
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => backend.CreateSessionAsync(manifest, files));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => backend.CreateSessionAsync(manifest, new SessionSource(bogus)));
 
         Assert.Contains($"Model '{RealModels.MiniLm}': ONNX Runtime cannot load '{bogus}'", e.Message, StringComparison.Ordinal);
     }
@@ -81,6 +80,6 @@ public sealed class OnnxEncoderBackendTests(OnnxModels models)
     {
         ModelManifest manifest = RealModels.LoadCatalog().Get(RealModels.MiniLm);
         ModelFiles files = await RealModels.EnsureFilesAsync(RealModels.MiniLm);
-        return await backend.CreateSessionAsync(manifest, files);
+        return (await backend.CreateSessionAsync(manifest, new SessionSource(files.ModelPath))).Session;
     }
 }

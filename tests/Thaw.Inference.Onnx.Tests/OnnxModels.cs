@@ -36,7 +36,7 @@ public sealed class OnnxModels : IAsyncLifetime
         ModelFiles files = await RealModels.EnsureFilesAsync(modelId);
         var backend = new OnnxEncoderBackend(
             Options.Create(new OnnxOptions { ExecutionProvider = ExecutionProviderPreference.Cpu }), NullLogger<OnnxEncoderBackend>.Instance);
-        IEncoderSession session = await backend.CreateSessionAsync(manifest, files);
+        IEncoderSession session = (await backend.CreateSessionAsync(manifest, new SessionSource(files.ModelPath))).Session;
         return new EmbeddingModel(manifest, EmbeddingTokenizer.Create(files.VocabPath, manifest.Tokenizer), session,
             new BatchingOptions { MaxBatchSize = maxBatchSize, MaxBatchTokens = 1 << 20 }, TimeProvider.System);
     }

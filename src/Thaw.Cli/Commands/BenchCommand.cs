@@ -98,10 +98,11 @@ internal static class BenchCommand
             await host.StopAsync(CancellationToken.None);
             return 0;
         });
-        return new Command("bench", "Benchmarks: 'model' in-process, 'http' over real HTTP with batching on and off.")
+        return new Command("bench", "Benchmarks: 'model' in-process, 'http' over real HTTP with batching on and off, 'coldstart' from process start to the first answer.")
         {
             command,
             BenchHttpCommand.Create(stdout, stderr),
+            BenchColdStartCommand.Create(stdout, stderr),
         };
     }
 

@@ -6,6 +6,12 @@ namespace Thaw.Http.Contracts;
 /// <summary>Milliseconds per load phase.</summary>
 public sealed class LoadPhases
 {
+    /// <summary>Process start to the start of this load.</summary>
+    public required double StartedMs { get; init; }
+
+    /// <summary>Process start to the model being ready.</summary>
+    public required double ReadyMs { get; init; }
+
     public required double FilesMs { get; init; }
 
     /// <summary>The slowest tier that served the files: <c>local-disk</c>, <c>snapshot-store</c> or <c>origin</c>.</summary>
@@ -29,8 +35,16 @@ public sealed class LoadPhases
 
     public required double TotalMs { get; init; }
 
-    public static LoadPhases From(ModelLoadTimings t) => new()
+    /// <summary>The prepared-model snapshot's key (null: the backend prepares none on this machine).</summary>
+    public string? SnapshotKey { get; init; }
+
+    /// <summary>No snapshot existed in any tier: this load prepared the model from its source files and wrote one.</summary>
+    public bool SnapshotBuilt { get; init; }
+
+    public static LoadPhases From(ModelLoadTimings t, DateTimeOffset processStart) => new()
     {
+        StartedMs = Math.Round((t.StartedAt - processStart).TotalMilliseconds, 1),
+        ReadyMs = Math.Round((t.ReadyAt - processStart).TotalMilliseconds, 1),
         FilesMs = Math.Round(t.Files.TotalMilliseconds, 1),
         FilesTier = t.FilesTier.ToName(),
         SnapshotStoreProblem = t.SnapshotStoreProblem,
@@ -41,5 +55,7 @@ public sealed class LoadPhases
         SessionMs = Math.Round(t.Session.TotalMilliseconds, 1),
         WarmUpMs = Math.Round(t.WarmUp.TotalMilliseconds, 1),
         TotalMs = Math.Round(t.Total.TotalMilliseconds, 1),
+        SnapshotKey = t.SnapshotKey,
+        SnapshotBuilt = t.SnapshotBuilt,
     };
 }

@@ -1,4 +1,5 @@
 using Thaw.Inference.Models;
+using Thaw.Inference.Snapshots;
 
 namespace Thaw.Http.Contracts;
 
@@ -18,4 +19,10 @@ public sealed class ModelReadiness
 
     /// <summary>The interactive batcher's counts since the model loaded (null while not loaded).</summary>
     public BatchingCounts? Batching { get; init; }
+
+    /// <summary>
+    /// When this instance built the snapshot: what publishing it to the store did (<c>published</c>,
+    /// <c>already_published</c>, <c>published_by_another</c>, <c>no_store</c>, <c>store_unavailable</c>); null until done.
+    /// </summary>
+    public PublishOutcome? SnapshotPublish { get; init; }
 }

@@ -31,8 +31,9 @@ public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, 
                 Prewarm = prewarm.Contains(s.Id),
                 Error = s.Error,
                 ExecutionProvider = s.ExecutionProvider,
-                Load = s.Timings is { } t ? LoadPhases.From(t) : null,
+                Load = s.Timings is { } t ? LoadPhases.From(t, timeline.ProcessStart) : null,
                 Batching = BatchingCounts.From(s.Interactive),
+                SnapshotPublish = s.SnapshotPublish,
             }).ToArray(),
             Instance = new InstanceReadiness
             {

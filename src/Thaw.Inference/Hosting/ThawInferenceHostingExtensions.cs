@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Models;
+using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 
 namespace Thaw.Inference.Hosting;
@@ -29,6 +30,7 @@ public static class ThawInferenceHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, NuGetPackageModelSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, LocalPathModelSource>());
         services.TryAddSingleton<ModelFileCache>();
+        services.TryAddSingleton<SnapshotCache>();
         services.TryAddSingleton(sp =>
         {
             ModelsOptions models = sp.GetRequiredService<IOptions<ThawOptions>>().Value.Models;

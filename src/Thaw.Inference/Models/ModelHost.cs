@@ -6,6 +6,7 @@ using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 using Thaw.Inference.Tokenization;
 
@@ -19,6 +20,7 @@ namespace Thaw.Inference.Models;
 public sealed partial class ModelHost : IAsyncDisposable, IDisposable
 {
     private readonly ModelFileCache _files;
+    private readonly SnapshotCache _snapshots;
     private readonly IEncoderBackend _backend;
     private readonly ThawOptions _options;
     private readonly TimeProvider _time;
@@ -27,10 +29,12 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     private readonly ModelLoadMetrics? _loadMetrics;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _background = [];
 
     public ModelHost(
         ModelCatalog catalog,
         ModelFileCache files,
+        SnapshotCache snapshots,
         IEncoderBackend backend,
         IOptions<ThawOptions> options,
         TimeProvider timeProvider,
@@ -42,6 +46,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         _loadMetrics = loadMetrics;
         Catalog = catalog;
         _files = files;
+        _snapshots = snapshots;
         _backend = backend;
         _options = options.Value;
         _time = timeProvider;
@@ -63,7 +68,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         lock (slot.Gate)
         {
             return new ModelStatus(modelId, slot.State, slot.Error, slot.Model?.Session.ExecutionProvider, slot.Timings,
-                slot.Model?.GetStatistics(BatchProfileKind.Interactive), slot.Model?.GetStatistics(BatchProfileKind.Bulk));
+                slot.Model?.GetStatistics(BatchProfileKind.Interactive), slot.Model?.GetStatistics(BatchProfileKind.Bulk), slot.SnapshotPublish);
         }
     }
 
@@ -115,15 +120,26 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     private async Task<EmbeddingModel> LoadCoreAsync(ModelManifest manifest, Slot slot, CancellationToken cancellationToken)
     {
         LogLoading(manifest.Id);
+        DateTimeOffset startedAt = _time.GetUtcNow();
         long started = _time.GetTimestamp();
         IEncoderSession? session = null;
+        string? staging = null;
         try
         {
-            ModelFiles files = await _files.EnsureAsync(manifest, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Tiers, fastest first: a prepared snapshot on local disk, then in the store; on a miss the source files
+            // (local disk, store, origin), from which this load prepares the snapshot while creating its session.
+            SnapshotKey? key = _backend.GetSnapshotKey(manifest);
+            long keyDone = _time.GetTimestamp();
+            SnapshotLookup? lookup = key is null ? null : await _snapshots.FindAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            LocalSnapshot? snapshot = lookup?.Snapshot;
+            ModelFiles? files = snapshot is null ? await _files.EnsureAsync(manifest, cancellationToken: cancellationToken).ConfigureAwait(false) : null;
             long filesDone = _time.GetTimestamp();
-            var tokenizer = EmbeddingTokenizer.Create(files.VocabPath, manifest.Tokenizer);
+            var tokenizer = EmbeddingTokenizer.Create(snapshot?.VocabPath ?? files!.VocabPath, manifest.Tokenizer);
             long tokenizerDone = _time.GetTimestamp();
-            session = await _backend.CreateSessionAsync(manifest, files, cancellationToken).ConfigureAwait(false);
+            staging = snapshot is null && key is not null ? _snapshots.BeginBuild(key) : null;
+            SessionSource source = snapshot is not null ? new SessionSource(snapshot.ModelPath, Prepared: true) : new SessionSource(files!.ModelPath, SnapshotDirectory: staging);
+            CreatedSession created = await _backend.CreateSessionAsync(manifest, source, cancellationToken).ConfigureAwait(false);
+            session = created.Session;
             long sessionDone = _time.GetTimestamp();
             var model = new EmbeddingModel(manifest, tokenizer, session, _options.Batching, _time, _metrics);
             // Warm up the shapes the model will serve: a lone input and a full interactive batch (on a GPU this
@@ -137,14 +153,18 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
             long warmedUp = _time.GetTimestamp();
 
             var timings = new ModelLoadTimings(
-                _time.GetElapsedTime(started, filesDone),
+                startedAt,
+                _time.GetElapsedTime(keyDone, filesDone),
                 _time.GetElapsedTime(filesDone, tokenizerDone),
-                _time.GetElapsedTime(tokenizerDone, sessionDone),
+                // The snapshot key asks the runtime its version and probes the provider: runtime initialization.
+                _time.GetElapsedTime(started, keyDone) + _time.GetElapsedTime(tokenizerDone, sessionDone),
                 _time.GetElapsedTime(sessionDone, warmedUp),
-                files.Tier,
-                files.BytesFetched,
-                files.BytesVerified,
-                files.SnapshotStoreProblem);
+                snapshot is not null ? lookup!.Tier : files!.Tier,
+                (lookup?.BytesFetched ?? 0) + (files?.BytesFetched ?? 0),
+                (lookup?.BytesVerified ?? 0) + (files?.BytesVerified ?? 0),
+                lookup?.StoreProblem ?? files?.SnapshotStoreProblem,
+                key?.Id,
+                SnapshotBuilt: staging is not null && created.PreparedModelFile is not null);
             lock (slot.Gate)
             {
                 slot.Model = model;
@@ -155,11 +175,24 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
             _loadMetrics?.Record(manifest.Id, timings);
             LogReady(manifest.Id, session.ExecutionProvider, timings.Total.TotalMilliseconds, timings.FilesTier.ToName(),
                 timings.Files.TotalMilliseconds, timings.Session.TotalMilliseconds, timings.WarmUp.TotalMilliseconds);
+            if (staging is not null)
+            {
+                // Hashing and uploading the new snapshot would only delay this load: do it once the model serves.
+                string build = staging;
+                staging = null;
+                StartBackground(() => CompleteSnapshotAsync(key!, build, created.PreparedModelFile, files!.VocabPath, timings.Session, slot));
+            }
+
             return model;
         }
         catch (Exception e)
         {
             session?.Dispose();
+            if (staging is not null)
+            {
+                SnapshotCache.Abandon(staging);
+            }
+
             lock (slot.Gate)
             {
                 slot.State = ModelState.Failed;
@@ -172,6 +205,53 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Commits the snapshot a load prepared to local disk, then publishes it to the store.</summary>
+    private async Task CompleteSnapshotAsync(SnapshotKey key, string staging, string? modelFile, string vocabPath, TimeSpan buildTime, Slot slot)
+    {
+        if (modelFile is null)
+        {
+            SnapshotCache.Abandon(staging);
+            return;
+        }
+
+        try
+        {
+            LocalSnapshot snapshot = await _snapshots.CommitAsync(key, staging, modelFile, vocabPath, buildTime, _stopping.Token).ConfigureAwait(false);
+            PublishOutcome outcome = await _snapshots.PublishAsync(snapshot, cancellationToken: _stopping.Token).ConfigureAwait(false);
+            lock (slot.Gate)
+            {
+                slot.SnapshotPublish = outcome;
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: the build directory is gone, the next cold start prepares the snapshot again.
+        }
+        catch (Exception e)
+        {
+            // A snapshot is an accelerator: failing to write one never fails the model, which is already serving.
+            LogSnapshotFailed(e, key.ModelId);
+        }
+    }
+
+    private void StartBackground(Func<Task> work)
+    {
+        lock (_background)
+        {
+            _background.RemoveAll(t => t.IsCompleted);
+            _background.Add(Task.Run(work));
+        }
+    }
+
+    /// <summary>Waits for work that loads left running in the background (snapshot commits and uploads).</summary>
+    public Task WhenBackgroundWorkDoneAsync()
+    {
+        lock (_background)
+        {
+            return Task.WhenAll(_background);
+        }
+    }
+
     /// <summary>Drains every model's batchers (work already accepted finishes), then releases the sessions.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -181,6 +261,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await WhenBackgroundWorkDoneAsync().ConfigureAwait(false);
         foreach (Slot slot in _slots.Values)
         {
             EmbeddingModel? model;
@@ -209,6 +290,9 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Model {ModelId}: load failed")]
     private partial void LogLoadFailed(Exception exception, string modelId);
 
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Model {ModelId}: the prepared-model snapshot could not be written; the next cold start prepares it again")]
+    private partial void LogSnapshotFailed(Exception exception, string modelId);
+
     private sealed class Slot
     {
         public Lock Gate { get; } = new();
@@ -224,5 +308,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         public ModelLoadTimings? Timings { get; set; }
 
         public EmbeddingModel? Model { get; set; }
+
+        public PublishOutcome? SnapshotPublish { get; set; }
     }
 }

@@ -1,8 +1,12 @@
 using Thaw.Inference.Batching;
+using Thaw.Inference.Snapshots;
 
 namespace Thaw.Inference.Models;
 
-/// <summary>A snapshot of one model's state on this instance, with its batchers' counts once loaded.</summary>
+/// <summary>
+/// One model's state on this instance, with its batchers' counts once loaded and, when its load built a snapshot,
+/// what publishing that snapshot to the store did (null until done).
+/// </summary>
 public sealed record ModelStatus(
     string Id,
     ModelState State,
@@ -10,4 +14,5 @@ public sealed record ModelStatus(
     string? ExecutionProvider,
     ModelLoadTimings? Timings,
     BatchStatistics? Interactive = null,
-    BatchStatistics? Bulk = null);
+    BatchStatistics? Bulk = null,
+    PublishOutcome? SnapshotPublish = null);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
@@ -10,8 +9,9 @@ namespace Thaw.Inference.Sources;
 /// The local disk tier for model files, <c>{CacheDirectory}/models/{id}/{sha256}/{name}</c>, filled from the
 /// snapshot store (when one is configured) and else from the model's origin, which then fills the store for the
 /// next instance. A file becomes visible only by atomic rename after its SHA-256 matched the manifest, so a crash
-/// never leaves a half file that looks whole; a cached file is re-hashed before each load and fetched again if it
-/// rotted; a corrupt snapshot is deleted and rebuilt from the origin; an unreachable store is skipped and reported.
+/// never leaves a half file that looks whole; a cached file that was rewritten or truncated since it was verified is
+/// re-hashed and fetched again if it rotted (see <see cref="VerifiedFile"/>); a corrupt copy in the store is deleted
+/// and rebuilt from the origin; an unreachable store is skipped and reported.
 /// </summary>
 public sealed partial class ModelFileCache
 {
@@ -50,21 +50,23 @@ public sealed partial class ModelFileCache
             string path = GetCachePath(model, file);
             string directory = Path.GetDirectoryName(path)!;
             paths[file.Role] = path;
-            verified += file.Size;
             if (File.Exists(path))
             {
-                if (await HashFileAsync(path, cancellationToken).ConfigureAwait(false) == file.Sha256)
+                (bool intact, long hashed) = await VerifiedFile.CheckAsync(path, file.Sha256, file.Size, cancellationToken).ConfigureAwait(false);
+                verified += hashed;
+                if (intact)
                 {
                     continue;
                 }
 
                 LogCachedFileCorrupt(model.Id, file.Name);
-                File.Delete(path);
+                VerifiedFile.Delete(path);
             }
 
             Directory.CreateDirectory(directory);
             fetched += file.Size;
-            IProgress<long>? fileProgress = progress is null ? null : new Progress(progress, model.Id, file);
+            verified += file.Size;
+            IProgress<long>? fileProgress = progress is null ? null : new FileProgress(progress, model.Id, file.Name, file.Size);
             (FileTier tier, string? problem) = await FillAsync(source, model, file, path, fileProgress, cancellationToken).ConfigureAwait(false);
             slowest = (FileTier)Math.Max((int)slowest, (int)tier);
             storeProblem ??= problem;
@@ -115,7 +117,7 @@ public sealed partial class ModelFileCache
     private async Task<bool> TryFetchSnapshotAsync(
         ISnapshotStore store, ModelManifest model, ModelFileSpec file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        Landing landing = await LandAsync(file, path, partial => store.TryFetchAsync(file.Sha256, partial, progress, cancellationToken), cancellationToken)
+        VerifiedFile.Landing landing = await VerifiedFile.LandAsync(file.Sha256, file.Size, path, partial => store.TryFetchAsync(file.Sha256, partial, progress, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
         if (!landing.Found || landing.Published)
         {
@@ -130,7 +132,7 @@ public sealed partial class ModelFileCache
     private async Task FetchAsync(IModelSource source, ModelManifest model, ModelFileSpec file, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         LogFetching(model.Id, file.Name, source.Describe(model, file));
-        Landing landing = await LandAsync(file, path, async partial =>
+        VerifiedFile.Landing landing = await VerifiedFile.LandAsync(file.Sha256, file.Size, path, async partial =>
         {
             await source.FetchAsync(model, file, partial, progress, cancellationToken).ConfigureAwait(false);
             return true;
@@ -141,52 +143,6 @@ public sealed partial class ModelFileCache
                 $"the {file.Role.ToString().ToLowerInvariant()} file '{file.Name}' from {source.Describe(model, file)} is corrupt or the wrong version: " +
                 $"got {landing.Size} bytes with SHA-256 {landing.Hash}, the manifest says {file.Size} bytes with SHA-256 {file.Sha256}.");
         }
-    }
-
-    /// <summary>
-    /// The one way a file enters the cache, whatever tier it comes from: <paramref name="fill"/> writes a fresh partial
-    /// file (or answers false: nothing there), its size and SHA-256 are checked, and only a match is published at
-    /// <paramref name="path"/> by atomic rename. The partial file never survives.
-    /// </summary>
-    private static async Task<Landing> LandAsync(ModelFileSpec file, string path, Func<string, Task<bool>> fill, CancellationToken cancellationToken)
-    {
-        string partial = $"{path}.{Guid.NewGuid():N}.partial";
-        try
-        {
-            if (!await fill(partial).ConfigureAwait(false))
-            {
-                return new Landing(Found: false, Published: false, 0, "");
-            }
-
-            long size = new FileInfo(partial).Length;
-            string hash = await HashFileAsync(partial, cancellationToken).ConfigureAwait(false);
-            bool matches = size == file.Size && hash == file.Sha256;
-            if (matches)
-            {
-                File.Move(partial, path, overwrite: true);
-            }
-
-            return new Landing(Found: true, matches, size, hash);
-        }
-        finally
-        {
-            File.Delete(partial);
-        }
-    }
-
-    /// <summary>Lower-case hex SHA-256 of a file, as in the manifests.</summary>
-    public static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken = default)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, useAsync: true);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-    }
-
-    private readonly record struct Landing(bool Found, bool Published, long Size, string Hash);
-
-    /// <summary>Turns a file's byte count into a <see cref="TransferProgress"/>.</summary>
-    private sealed class Progress(IProgress<TransferProgress> target, string modelId, ModelFileSpec file) : IProgress<long>
-    {
-        public void Report(long value) => target.Report(new TransferProgress(modelId, file.Name, value, file.Size));
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Model {ModelId}: fetching {FileName} from {Origin}")]

@@ -14,6 +14,9 @@ public sealed class Azurite : IAsyncLifetime
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private Process? _process;
+    private int _blobPort;
+    private int _queuePort;
+    private int _tablePort;
 
     public string ConnectionString { get; private set; } = "";
 
@@ -25,28 +28,38 @@ public sealed class Azurite : IAsyncLifetime
             throw new InvalidOperationException($"Azurite is not installed at '{executable}'. Run 'npm ci --prefix tests' (tests/run.sh does it).");
         }
 
-        int blobPort = FreePort(), queuePort = FreePort(), tablePort = FreePort();
+        _blobPort = FreePort();
+        _queuePort = FreePort();
+        _tablePort = FreePort();
+        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+            $"AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{_blobPort}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{_queuePort}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{_tablePort}/devstoreaccount1;";
+        await StartAsync();
+    }
+
+    /// <summary>Starts Azurite (again) on the same ports, empty: for tests of a store that comes back.</summary>
+    public async Task StartAsync()
+    {
+        string executable = Path.Combine(RepositoryRoot(), "tests", "node_modules", ".bin", "azurite");
         _process = Process.Start(new ProcessStartInfo(executable,
         [
             "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--loose",
-            "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--blobHost", "127.0.0.1", "--blobPort", _blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", _queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", _tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
-        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-            $"AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
-        await WaitUntilListeningAsync(blobPort);
-        await WaitUntilListeningAsync(queuePort);
+        await WaitUntilListeningAsync(_blobPort);
+        await WaitUntilListeningAsync(_queuePort);
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Stops Azurite: for tests of a store that goes away.</summary>
+    public async Task StopAsync()
     {
         if (_process is { HasExited: false })
         {
@@ -55,7 +68,10 @@ public sealed class Azurite : IAsyncLifetime
         }
 
         _process?.Dispose();
+        _process = null;
     }
+
+    public Task DisposeAsync() => StopAsync();
 
     private async Task WaitUntilListeningAsync(int port)
     {

@@ -6,7 +6,7 @@ using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
-using Thaw.Inference.Sources;
+using Thaw.Inference.Snapshots;
 using Thaw.Inference.Tests.Embeddings;
 using Thaw.Testing;
 
@@ -23,7 +23,7 @@ public sealed class ModelHostTests : IDisposable
         ThawOptions options = RealModels.Options();
         options.Models.LoadWaitTimeout = TimeSpan.FromSeconds(10);
         options.Models.RetryAfter = TimeSpan.FromSeconds(3);
-        _host = new ModelHost(RealModels.LoadCatalog(), RealModels.CreateFileCache(options), _backend,
+        _host = new ModelHost(RealModels.LoadCatalog(), RealModels.CreateFileCache(options), RealModels.CreateSnapshotCache(options), _backend,
             Options.Create(options), _time, NullLogger<ModelHost>.Instance);
     }
 
@@ -102,7 +102,9 @@ public sealed class ModelHostTests : IDisposable
 
         public int Sessions { get; private set; }
 
-        public async Task<IEncoderSession> CreateSessionAsync(ModelManifest model, ModelFiles files, CancellationToken cancellationToken = default)
+        public SnapshotKey? GetSnapshotKey(ModelManifest model) => null;
+
+        public async Task<CreatedSession> CreateSessionAsync(ModelManifest model, SessionSource source, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _attempts);
             Started.TrySetResult();
@@ -113,7 +115,7 @@ public sealed class ModelHostTests : IDisposable
             }
 
             Sessions++;
-            return new FakeEncoder(model.Dimensions);
+            return new CreatedSession(new FakeEncoder(model.Dimensions), null);
         }
     }
 }

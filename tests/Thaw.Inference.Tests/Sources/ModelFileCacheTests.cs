@@ -19,7 +19,7 @@ public sealed class ModelFileCacheTests : IDisposable
         ModelManifest manifest = RealModels.LoadCatalog().Get(RealModels.MiniLm);
         Assert.Equal(manifest.GetFile(ModelFileRole.Model).Size, new FileInfo(files.ModelPath).Length);
         Assert.Equal("[PAD]", File.ReadLines(files.VocabPath).First());
-        Assert.Equal(manifest.GetFile(ModelFileRole.Vocab).Sha256, await ModelFileCache.HashFileAsync(files.VocabPath, default));
+        Assert.Equal(manifest.GetFile(ModelFileRole.Vocab).Sha256, await VerifiedFile.HashAsync(files.VocabPath, default));
     }
 
     [Fact]
@@ -77,6 +77,23 @@ public sealed class ModelFileCacheTests : IDisposable
 
         Assert.Contains("Model 'm1': the vocab file", e.Message, StringComparison.Ordinal);
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_CachedFileUnchangedSinceVerified_IsTrustedByItsStamp_RewrittenIsHashedAgain()
+    {
+        ModelManifest manifest = TestManifests.WritePathModel(_root, "m1", "weights", "vocab");
+        ModelFileCache cache = CreateCache();
+        ModelFiles first = await cache.EnsureAsync(manifest);
+
+        ModelFiles unchanged = await cache.EnsureAsync(manifest);
+        File.SetLastWriteTimeUtc(first.ModelPath, DateTime.UtcNow.AddMinutes(-5));
+        ModelFiles touched = await cache.EnsureAsync(manifest);
+
+        Assert.Equal(12, first.BytesVerified);
+        Assert.Equal(0, unchanged.BytesVerified);
+        Assert.Equal(7, touched.BytesVerified);
+        Assert.Equal(0, touched.BytesFetched);
     }
 
     [Fact]
