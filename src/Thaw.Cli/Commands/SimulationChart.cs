@@ -31,8 +31,8 @@ internal static class SimulationChart
         svg.AppendLine(Invariant($"<polyline points=\"20,{legendY} 44,{legendY}\" stroke=\"#1f77b4\" stroke-width=\"2\" fill=\"none\"/>"))
             .AppendLine(Invariant($"<circle cx=\"32\" cy=\"{legendY}\" r=\"3.5\" fill=\"#1f77b4\"/>"))
             .AppendLine(Text(50, legendY + 4, "fixed keep-alive window (labelled), in window order", "start"))
-            .AppendLine(Diamond(340, legendY, "#d62728"))
-            .AppendLine(Text(350, legendY + 4, "histogram policy (pre-warm and keep-alive percentiles)", "start"))
+            .AppendLine(Diamond(400, legendY, "#d62728"))
+            .AppendLine(Text(410, legendY + 4, "histogram policy (pre-warm and keep-alive percentiles)", "start"))
             .AppendLine("</svg>");
         return svg.ToString();
     }
@@ -64,13 +64,17 @@ internal static class SimulationChart
             svg.AppendLine(Invariant($"<polyline points=\"{string.Join(' ', fixedPoints.Select(p => Invariant($"{X(p.Result):0.#},{Y(p.Result):0.#}")))}\" stroke=\"#1f77b4\" stroke-width=\"2\" fill=\"none\"/>"));
         }
 
-        foreach ((SimulatedPolicy policy, SimulationResult result) in points)
+        // Settings that land on the same point share one marker and one label; fixed labels sit above, histogram ones below
+        // unless that would cross the x axis.
+        foreach (var same in points.GroupBy(p => (p.Policy.IsFixed, p.Result.ColdStarts, Math.Round(p.Result.IdleInstanceSeconds))))
         {
-            string label = policy.IsFixed ? policy.Label["fixed:".Length..] : policy.Label;
-            svg.AppendLine(policy.IsFixed
+            SimulationResult result = same.First().Result;
+            bool isFixed = same.Key.IsFixed;
+            string label = string.Join(", ", same.Select(p => isFixed ? p.Policy.Label["fixed:".Length..] : p.Policy.Label));
+            svg.AppendLine(isFixed
                     ? Invariant($"<circle cx=\"{X(result):0.#}\" cy=\"{Y(result):0.#}\" r=\"3.5\" fill=\"#1f77b4\"/>")
                     : Diamond(X(result), Y(result), "#d62728"))
-                .AppendLine(Text(X(result) + 6, Y(result) - 6, label, "start", color: policy.IsFixed ? "#1f77b4" : "#d62728"));
+                .AppendLine(Text(X(result) + 6, Y(result) + (isFixed || Y(result) > y0 + Top + (plotHeight / 2) ? -8 : 16), label, "start", color: isFixed ? "#1f77b4" : "#d62728"));
         }
     }
 
@@ -80,14 +84,14 @@ internal static class SimulationChart
     private static string Text(double x, double y, string text, string anchor, bool bold = false, string color = "#222") =>
         Invariant($"<text x=\"{x:0.#}\" y=\"{y:0.#}\" text-anchor=\"{anchor}\" fill=\"{color}\"{(bold ? " font-weight=\"bold\"" : "")}>{WebUtility.HtmlEncode(text)}</text>");
 
-    // The axis maximum: 1, 2 or 5 times a power of ten, at or above the largest value (and above zero).
+    // The axis maximum: a round multiple of a power of ten (quarters of it make the ticks), at or above the largest value.
     private static double NiceCeiling(double value)
     {
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(Math.Max(value, 1e-9))));
-        return new[] { 1, 2, 5, 10 }.Select(m => m * magnitude).First(v => v >= value);
+        return new[] { 1, 1.2, 1.6, 2, 3, 4, 6, 8, 10 }.Select(m => m * magnitude).First(v => v >= value * 1.05);
     }
 
-    private static string Number(double value) => value.ToString(value >= 10 || value == 0 ? "0" : "0.##", CultureInfo.InvariantCulture);
+    private static string Number(double value) => value.ToString(value >= 100 || value == 0 ? "0" : "0.##", CultureInfo.InvariantCulture);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
