@@ -2,9 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Thaw.Azure.KeepAlive;
 using Thaw.Azure.Models;
 using Thaw.Azure.Snapshots;
 using Thaw.Azure.Storage;
+using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Sources;
 
 namespace Thaw.Azure;
@@ -13,7 +15,7 @@ public static class AzureHostingExtensions
 {
     /// <summary>
     /// Adds the Azure Storage adapters, configured from <c>Thaw:Storage</c>: model files in Blob Storage as an origin
-    /// (<c>blob</c> sources) and, when a connection string is set, the shared snapshot store.
+    /// (<c>blob</c> sources) and, when a connection string is set, the shared snapshot store and idle-time statistics.
     /// </summary>
     public static IHostApplicationBuilder AddThawAzure(this IHostApplicationBuilder builder)
     {
@@ -26,6 +28,9 @@ public static class AzureHostingExtensions
         {
             // With storage configured, verified model files are shared by all instances through Blob Storage.
             builder.Services.TryAddSingleton<ISnapshotStore, BlobSnapshotStore>();
+            // Idle-time statistics outlive the instance (scale to zero) and are merged across instances; this replaces
+            // the local-disk store that AddThawKeepAlive registers.
+            builder.Services.Replace(ServiceDescriptor.Singleton<IIdleStatisticsStore, BlobIdleStatisticsStore>());
         }
 
         return builder;

@@ -15,6 +15,7 @@ public static class ThawCommandLine
             ModelsCommand.Create(stdout),
             SnapshotCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
+            SimulateCommand.Create(stdout, stderr),
             ConfigurationOverrides.CreateOption(),
         };
         var configuration = new InvocationConfiguration

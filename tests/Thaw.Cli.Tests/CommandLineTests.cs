@@ -7,6 +7,7 @@ public sealed class CommandLineTests
 {
     [Theory]
     [InlineData(new[] { "--help" }, "serve")]
+    [InlineData(new[] { "--help" }, "simulate")]
     [InlineData(new[] { "serve", "--help" }, "--urls")]
     [InlineData(new[] { "embed", "--help" }, "--input-type")]
     [InlineData(new[] { "models", "list", "--help" }, "--json")]
@@ -14,6 +15,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "bench", "http", "--help" }, "--concurrency")]
     [InlineData(new[] { "snapshot", "--help" }, "verify")]
     [InlineData(new[] { "snapshot", "pull", "--help" }, "--model")]
+    [InlineData(new[] { "simulate", "--help" }, "--cold-start")]
     public async Task Help_EveryCommand_ExplainsItsOptions(string[] args, string expected)
     {
         (int exitCode, string stdout, _) = await Thaw.RunAsync(args);

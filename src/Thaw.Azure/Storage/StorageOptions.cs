@@ -28,6 +28,10 @@ public sealed class StorageOptions
     [Required]
     public string SnapshotContainer { get; set; } = "thaw-snapshots";
 
+    /// <summary>The container of the models' idle-time statistics (<c>idle-times/{model}.json</c>), merged by all instances.</summary>
+    [Required]
+    public string KeepAliveContainer { get; set; } = "thaw-keepalive";
+
     /// <summary>Parallel ranged reads per blob download.</summary>
     [Range(1, 64)]
     public int DownloadConcurrency { get; set; } = 8;
