@@ -1,0 +1,7 @@
+namespace Thaw.Inference.Jobs;
+
+/// <summary>The batch cannot succeed whatever the retries (its input file is gone, its endpoint unknown): it fails at once.</summary>
+public sealed class BatchFailedException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}

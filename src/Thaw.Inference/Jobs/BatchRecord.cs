@@ -1,0 +1,51 @@
+namespace Thaw.Inference.Jobs;
+
+/// <summary>
+/// A batch as OpenAI's Batch API shows it (<c>GET /v1/batches/{id}</c>): the same field names, Unix-second
+/// timestamps, and the same status values. Immutable: a change is a new record written by conditional update.
+/// </summary>
+public sealed record BatchRecord
+{
+    public required string Id { get; init; }
+
+    public string Object => "batch";
+
+    public required string Endpoint { get; init; }
+
+    public BatchErrors? Errors { get; init; }
+
+    public required string InputFileId { get; init; }
+
+    public required string CompletionWindow { get; init; }
+
+    public BatchStatus Status { get; init; } = BatchStatus.Validating;
+
+    public string? OutputFileId { get; init; }
+
+    public string? ErrorFileId { get; init; }
+
+    public required long CreatedAt { get; init; }
+
+    public long? InProgressAt { get; init; }
+
+    public long? ExpiresAt { get; init; }
+
+    public long? FinalizingAt { get; init; }
+
+    public long? CompletedAt { get; init; }
+
+    public long? FailedAt { get; init; }
+
+    public long? ExpiredAt { get; init; }
+
+    public long? CancellingAt { get; init; }
+
+    public long? CancelledAt { get; init; }
+
+    public BatchRequestCounts RequestCounts { get; init; } = BatchRequestCounts.None;
+
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Whether nothing will change any more: completed, failed, expired or cancelled.</summary>
+    public bool IsTerminal => Status is BatchStatus.Completed or BatchStatus.Failed or BatchStatus.Expired or BatchStatus.Cancelled;
+}

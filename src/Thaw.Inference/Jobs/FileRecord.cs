@@ -1,0 +1,21 @@
+namespace Thaw.Inference.Jobs;
+
+/// <summary>A stored file as OpenAI's Files API shows it (<c>GET /v1/files/{id}</c>).</summary>
+public sealed record FileRecord
+{
+    public required string Id { get; init; }
+
+    public string Object => "file";
+
+    public required long Bytes { get; init; }
+
+    public required long CreatedAt { get; init; }
+
+    public required string Filename { get; init; }
+
+    /// <summary><c>batch</c> for uploaded inputs; <c>batch_output</c> for a batch's output and error files.</summary>
+    public required string Purpose { get; init; }
+
+    /// <summary>Deprecated by OpenAI but still sent by it; a stored file is always <c>processed</c>.</summary>
+    public string Status => "processed";
+}

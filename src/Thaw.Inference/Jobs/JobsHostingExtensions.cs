@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Thaw.Inference.Hosting;
+
+namespace Thaw.Inference.Jobs;
+
+public static class JobsHostingExtensions
+{
+    /// <summary>
+    /// Registers the batch job model with the embedded defaults — files, batches and output chunks on local disk
+    /// under <c>{Thaw:CacheDirectory}/jobs</c>, an in-process job queue — and the runner. A transport registered
+    /// before this (Storage queue, Blob files) takes precedence. Endpoint handlers (<see cref="IBatchRequestHandler"/>)
+    /// come from the HTTP layer.
+    /// </summary>
+    public static IHostApplicationBuilder AddThawJobs(this IHostApplicationBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        services.AddOptions<JobsOptions>()
+            .BindConfiguration(JobsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.RetryDelay >= TimeSpan.Zero,
+                "Thaw:Jobs:VisibilityTimeout must be at least 1 s and Thaw:Jobs:RetryDelay must not be negative.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IBatchStore>(sp => new LocalBatchStore(Path.Combine(Directory(sp), "batches")));
+        services.TryAddSingleton<IBatchOutput>(sp => new LocalBatchOutput(Path.Combine(Directory(sp), "output"), sp.GetRequiredService<IFileStore>()));
+        services.TryAddSingleton(sp => new InProcessJobQueue(sp.GetRequiredService<IOptions<JobsOptions>>().Value.QueueCapacity, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());
+        services.TryAddSingleton<BatchJobRunner>();
+        services.TryAddSingleton<BatchJobProcessor>();
+        return builder;
+    }
+
+    /// <summary>Runs job messages from the registered queue in this host (the standalone host; Functions use a queue trigger).</summary>
+    public static IHostApplicationBuilder AddThawJobListener(this IHostApplicationBuilder builder)
+    {
+        builder.AddThawJobs();
+        builder.Services.AddHostedService<JobListenerService>();
+        return builder;
+    }
+
+    private static string Directory(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<JobsOptions>>().Value.ResolveDirectory(
+            services.GetRequiredService<IOptions<ThawOptions>>().Value.ResolveCacheDirectory());
+}

@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Thaw.Inference.Jobs;
+
+/// <summary><c>Thaw:Jobs</c>: batch files, the job queue and how the runner works through a batch.</summary>
+public sealed class JobsOptions
+{
+    public const string SectionName = "Thaw:Jobs";
+
+    /// <summary>Local files, batches and output chunks (embedded default). Default: <c>{Thaw:CacheDirectory}/jobs</c>.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Input lines per output chunk: the unit of commit, of resume after a crash and of cancellation.</summary>
+    [Range(1, 1_000_000)]
+    public int ChunkLines { get; set; } = 1000;
+
+    /// <summary>Lines of one job sent to the model's bulk batcher at once, so that its batches fill.</summary>
+    [Range(1, 65536)]
+    public int MaxLinesInFlight { get; set; } = 256;
+
+    /// <summary>Largest uploaded file (OpenAI's limit for batch input is 200 MB).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 200L << 20;
+
+    /// <summary>Deliveries of a job message before it goes to the dead-letter (poison) queue and its batch fails.</summary>
+    [Range(1, 1000)]
+    public int MaxDequeueCount { get; set; } = 5;
+
+    /// <summary>How long a received message stays invisible; a working job renews it every half of this.</summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a job that failed waits before its next delivery.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Jobs waiting or running in the in-process queue; beyond it, creating a batch answers 429.</summary>
+    [Range(1, 1 << 20)]
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>Jobs one instance's listener runs at once.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>Storage queue of job messages when a storage account is configured (poison queue: <c>{Queue}-poison</c>).</summary>
+    public string Queue { get; set; } = "thaw-jobs";
+
+    public string ResolveDirectory(string cacheDirectory) =>
+        string.IsNullOrEmpty(Directory) ? Path.Combine(cacheDirectory, "jobs") : Directory;
+}
