@@ -1,6 +1,7 @@
 using Thaw.Azure.Telemetry;
 using Thaw.Http;
 using Thaw.Http.Telemetry;
+using Thaw.Inference.Jobs;
 
 namespace Thaw.Cli;
 
@@ -23,6 +24,8 @@ public static class StandaloneHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         builder.AddThaw();
+        // Batch jobs run in this host: the listener takes job messages from the queue (in-process by default).
+        builder.AddThawJobListener();
         bool prometheus = ThawTelemetryExtensions.PrometheusEnabled(builder.Configuration);
         builder.AddThawTelemetry(prometheus).AddThawAzureMonitor(builder.Configuration);
 

@@ -18,6 +18,14 @@ public sealed class FunctionsMetadataTests
     [InlineData("Models", "get", "v1/models", "Function")]
     [InlineData("Healthz", "get", "healthz", "Anonymous")]
     [InlineData("Readyz", "get", "readyz", "Anonymous")]
+    [InlineData("FilesUpload", "post", "v1/files", "Function")]
+    [InlineData("FilesList", "get", "v1/files", "Function")]
+    [InlineData("FilesGet", "get", "v1/files/{id}", "Function")]
+    [InlineData("FilesContent", "get", "v1/files/{id}/content", "Function")]
+    [InlineData("BatchesCreate", "post", "v1/batches", "Function")]
+    [InlineData("BatchesList", "get", "v1/batches", "Function")]
+    [InlineData("BatchesGet", "get", "v1/batches/{id}", "Function")]
+    [InlineData("BatchesCancel", "post", "v1/batches/{id}/cancel", "Function")]
     public void Metadata_DeclaresTheContractRoutesMethodsAndAuthLevels(string name, string method, string route, string authLevel)
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
@@ -35,7 +43,7 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["Embeddings", "Healthz", "Models", "Readyz"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Readyz"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Fact]

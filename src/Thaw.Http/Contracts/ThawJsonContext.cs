@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Thaw.Inference.Jobs;
 
 namespace Thaw.Http.Contracts;
 
@@ -14,4 +15,10 @@ namespace Thaw.Http.Contracts;
 [JsonSerializable(typeof(ReadinessResponse))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(CreateBatchRequest))]
+[JsonSerializable(typeof(BatchRecord))]
+[JsonSerializable(typeof(BatchStatus))]
+[JsonSerializable(typeof(BatchList))]
+[JsonSerializable(typeof(FileRecord))]
+[JsonSerializable(typeof(FileList))]
 public sealed partial class ThawJsonContext : JsonSerializerContext;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Thaw.Http.Errors;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.Jobs;
 using Thaw.Inference.Models;
 
 namespace Thaw.Http.Endpoints;
@@ -32,6 +33,14 @@ internal static partial class ApiGuard
         catch (OverloadedException e)
         {
             return JsonResult.Error(ApiError.Overloaded(e.Message, e.RetryAfter));
+        }
+        catch (FileTooLargeException e)
+        {
+            return JsonResult.Error(ApiError.TooLarge("file", e.Message));
+        }
+        catch (JobQueueFullException e)
+        {
+            return JsonResult.Error(ApiError.Overloaded(e.Message, TimeSpan.FromSeconds(30)));
         }
         catch (BatcherClosedException e)
         {

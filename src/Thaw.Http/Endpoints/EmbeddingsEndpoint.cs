@@ -30,9 +30,35 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
 
     /// <summary>Validates a parsed request and embeds it; shared by HTTP and <c>thaw embed</c>.</summary>
     /// <exception cref="ApiException">The request is invalid.</exception>
-    public async Task<EmbeddingsResponse> EmbedAsync(EmbeddingsRequest request, CancellationToken cancellationToken)
+    public Task<EmbeddingsResponse> EmbedAsync(EmbeddingsRequest request, CancellationToken cancellationToken) =>
+        EmbedAsync(request, BatchProfileKind.Interactive, cancellationToken);
+
+    /// <summary>
+    /// Validates a parsed request and embeds it through the <paramref name="profile"/>'s batcher: interactive for
+    /// HTTP and <c>thaw embed</c>, bulk for the lines of a batch job — the same checks and the same response either way.
+    /// </summary>
+    /// <exception cref="ApiException">The request is invalid.</exception>
+    public async Task<EmbeddingsResponse> EmbedAsync(EmbeddingsRequest request, BatchProfileKind profile, CancellationToken cancellationToken)
     {
-        string[] inputs = ValidateInput(request.Input, options.Value.Limits);
+        ValidatedEmbeddingsRequest valid = Validate(request, options.Value.Limits);
+        string modelId = request.Model ?? models.Catalog.DefaultModelId;
+        ModelManifest manifest = models.Catalog.Get(modelId);
+        if (request.Dimensions is { } dimensions && dimensions != manifest.Dimensions)
+        {
+            throw new ApiException(ApiError.BadRequest("dimensions",
+                $"The model '{modelId}' produces {manifest.Dimensions} dimensions; 'dimensions' must be {manifest.Dimensions} or absent."));
+        }
+
+        EmbeddingModel model = await models.GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
+        EmbeddingResult result = await model.EmbedAsync(valid.Inputs, valid.InputType, profile, cancellationToken).ConfigureAwait(false);
+        return EmbeddingsResponse.Create(modelId, result, valid.Base64);
+    }
+
+    /// <summary>The checks that need no model: inputs, their limits, <c>encoding_format</c>, <c>input_type</c>.</summary>
+    /// <exception cref="ApiException">The request is invalid.</exception>
+    internal static ValidatedEmbeddingsRequest Validate(EmbeddingsRequest request, LimitsOptions limits)
+    {
+        string[] inputs = ValidateInput(request.Input, limits);
         bool base64 = request.EncodingFormat switch
         {
             null or "float" => false,
@@ -45,18 +71,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
             "query" => EmbeddingInputType.Query,
             _ => throw new ApiException(ApiError.BadRequest("input_type", "'input_type' must be 'query' or 'document'.")),
         };
-
-        string modelId = request.Model ?? models.Catalog.DefaultModelId;
-        ModelManifest manifest = models.Catalog.Get(modelId);
-        if (request.Dimensions is { } dimensions && dimensions != manifest.Dimensions)
-        {
-            throw new ApiException(ApiError.BadRequest("dimensions",
-                $"The model '{modelId}' produces {manifest.Dimensions} dimensions; 'dimensions' must be {manifest.Dimensions} or absent."));
-        }
-
-        EmbeddingModel model = await models.GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
-        EmbeddingResult result = await model.EmbedAsync(inputs, inputType, BatchProfileKind.Interactive, cancellationToken).ConfigureAwait(false);
-        return EmbeddingsResponse.Create(modelId, result, base64);
+        return new ValidatedEmbeddingsRequest(inputs, base64, inputType);
     }
 
     internal static EmbeddingsRequest Parse(ReadOnlyMemory<byte> body)

@@ -15,6 +15,9 @@ public sealed record ApiError(HttpStatusCode Status, string Message, string Type
     public static ApiError NotFound(string? param, string message, string code) =>
         new(HttpStatusCode.NotFound, message, "invalid_request_error", param, code);
 
+    public static ApiError Conflict(string? param, string message, string code) =>
+        new(HttpStatusCode.Conflict, message, "invalid_request_error", param, code);
+
     public static ApiError Overloaded(string message, TimeSpan retryAfter) =>
         new(HttpStatusCode.TooManyRequests, message, "overloaded_error", null, "overloaded", retryAfter);
 

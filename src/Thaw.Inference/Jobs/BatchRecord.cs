@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
@@ -47,5 +49,6 @@ public sealed record BatchRecord
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
     /// <summary>Whether nothing will change any more: completed, failed, expired or cancelled.</summary>
+    [JsonIgnore]
     public bool IsTerminal => Status is BatchStatus.Completed or BatchStatus.Failed or BatchStatus.Expired or BatchStatus.Cancelled;
 }

@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Thaw.Http.Contracts;
+using Thaw.Http.Errors;
+using Thaw.Inference.Jobs;
+
+namespace Thaw.Http.Endpoints;
+
+/// <summary>
+/// The Files API for batch input: <c>POST /v1/files</c> (multipart/form-data, <c>purpose=batch</c> and <c>file</c>,
+/// streamed into the file store with a size limit), <c>GET /v1/files</c>, <c>GET /v1/files/{id}</c> and
+/// <c>GET /v1/files/{id}/content</c>.
+/// </summary>
+public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> options, ILogger<FilesEndpoint> logger)
+{
+    // Form fields other than the file are a few bytes; the multipart frame adds a few hundred.
+    private const int MaxFieldChars = 256;
+    private const long MultipartOverheadBytes = 64 * 1024;
+
+    public Task<IResult> UploadAsync(HttpRequest request)
+    {
+        CancellationToken aborted = request.HttpContext.RequestAborted;
+        return ApiGuard.RunAsync(async () =>
+        {
+            long maxBytes = options.Value.MaxFileBytes;
+            if (request.ContentLength > maxBytes + MultipartOverheadBytes)
+            {
+                throw new ApiException(ApiError.TooLarge("file", $"The file is larger than {maxBytes} bytes (Thaw:Jobs:MaxFileBytes)."));
+            }
+
+            if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? mediaType)
+                || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+                || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+            {
+                throw new ApiException(ApiError.BadRequest(null,
+                    "Upload the file as multipart/form-data with the fields 'purpose' (batch) and 'file'.", "invalid_content_type"));
+            }
+
+            var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = null };
+            string? purpose = null;
+            FileRecord? stored = null;
+            try
+            {
+                while (await reader.ReadNextSectionAsync(aborted).ConfigureAwait(false) is { } section)
+                {
+                    if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out ContentDispositionHeaderValue? disposition))
+                    {
+                        continue;
+                    }
+
+                    string? name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+                    if (name == "purpose")
+                    {
+                        purpose = await ReadFieldAsync(section, aborted).ConfigureAwait(false);
+                        CheckPurpose(purpose);
+                    }
+                    else if (name == "file" && stored is null)
+                    {
+                        string filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value is { Length: > 0 } given
+                            ? Path.GetFileName(given)
+                            : "upload.jsonl";
+                        // The SDKs send 'purpose' first; if it comes after the file, the file is checked once it does.
+                        stored = await files.PutAsync(new FileUpload(filename, FilePurposes.Batch, maxBytes), section.Body, aborted).ConfigureAwait(false);
+                    }
+                }
+
+                if (purpose is null)
+                {
+                    throw new ApiException(ApiError.BadRequest("purpose", "'purpose' is required; Thaw stores files for 'batch'.", "missing_required_parameter"));
+                }
+
+                CheckPurpose(purpose);
+                return stored is null
+                    ? throw new ApiException(ApiError.BadRequest("file", "'file' is required: the batch input, one JSON request per line.", "missing_required_parameter"))
+                    : new JsonResult<FileRecord>(stored, ThawJson.Context.FileRecord);
+            }
+            catch (Exception e)
+            {
+                if (stored is not null)
+                {
+                    await files.DeleteAsync(stored.Id, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (e is InvalidDataException malformed)
+                {
+                    throw new ApiException(ApiError.BadRequest(null, $"The multipart body is malformed: {malformed.Message}", "invalid_multipart"));
+                }
+
+                throw;
+            }
+        }, logger, aborted);
+    }
+
+    public Task<IResult> ListAsync(HttpRequest request)
+    {
+        CancellationToken aborted = request.HttpContext.RequestAborted;
+        return ApiGuard.RunAsync(async () =>
+        {
+            IReadOnlyList<FileRecord> all = await files.ListAsync(aborted).ConfigureAwait(false);
+            return new JsonResult<FileList>(new FileList { Data = all }, ThawJson.Context.FileList);
+        }, logger, aborted);
+    }
+
+    public Task<IResult> GetAsync(string id, HttpRequest request)
+    {
+        CancellationToken aborted = request.HttpContext.RequestAborted;
+        return ApiGuard.RunAsync(async () =>
+        {
+            FileRecord file = await files.GetAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
+            return new JsonResult<FileRecord>(file, ThawJson.Context.FileRecord);
+        }, logger, aborted);
+    }
+
+    public Task<IResult> ContentAsync(string id, HttpRequest request)
+    {
+        CancellationToken aborted = request.HttpContext.RequestAborted;
+        return ApiGuard.RunAsync(async () =>
+        {
+            FileRecord file = await files.GetAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
+            Stream content = await files.OpenReadAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
+            return new StreamResult(content, "application/octet-stream", file.Bytes);
+        }, logger, aborted);
+    }
+
+    internal static ApiException NotFound(string id) =>
+        new(ApiError.NotFound("file_id", $"No file '{id}'.", "file_not_found"));
+
+    private static void CheckPurpose(string purpose)
+    {
+        if (purpose != FilePurposes.Batch)
+        {
+            throw new ApiException(ApiError.BadRequest("purpose", $"'purpose' must be 'batch' (Thaw stores batch input files), not '{purpose}'."));
+        }
+    }
+
+    private static async Task<string> ReadFieldAsync(MultipartSection section, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(section.Body);
+        char[] buffer = new char[MaxFieldChars + 1];
+        int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return read > MaxFieldChars
+            ? throw new ApiException(ApiError.BadRequest("purpose", $"A form field is longer than {MaxFieldChars} characters."))
+            : new string(buffer, 0, read).Trim();
+    }
+}

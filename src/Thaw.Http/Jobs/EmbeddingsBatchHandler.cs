@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Thaw.Http.Contracts;
+using Thaw.Http.Endpoints;
+using Thaw.Http.Errors;
+using Thaw.Inference.Batching;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.Jobs;
+
+namespace Thaw.Http.Jobs;
+
+/// <summary>
+/// Batch lines for <c>/v1/embeddings</c>: the body goes through exactly the parsing and validation of
+/// <c>POST /v1/embeddings</c> and runs on the model's bulk batcher; the answer is the same JSON. What the route
+/// would refuse (400/404/413) is refused here with the same status and envelope, and lands in the error file.
+/// </summary>
+public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint) : IBatchRequestHandler
+{
+    public const string Url = "/v1/embeddings";
+
+    public string Endpoint => Url;
+
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            EmbeddingsRequest request = EmbeddingsEndpoint.Parse(JsonMarshal.GetRawUtf8Value(body).ToArray());
+            EmbeddingsResponse response = await endpoint.EmbedAsync(request, BatchProfileKind.Bulk, cancellationToken).ConfigureAwait(false);
+            return JsonSerializer.SerializeToUtf8Bytes(response, ThawJson.Context.EmbeddingsResponse);
+        }
+        catch (ApiException e)
+        {
+            throw Rejected(e.Error);
+        }
+        catch (ModelNotFoundException e)
+        {
+            throw Rejected(ApiError.NotFound("model", e.Message, "model_not_found"));
+        }
+    }
+
+    /// <summary>
+    /// The checks that need no model (for <c>thaw batch submit</c> before it uploads): null when the body would be
+    /// accepted as far as can be known without the server's catalog, else the error the server would answer.
+    /// </summary>
+    public static ApiError? Check(JsonElement body, LimitsOptions limits)
+    {
+        try
+        {
+            EmbeddingsEndpoint.Validate(EmbeddingsEndpoint.Parse(JsonMarshal.GetRawUtf8Value(body).ToArray()), limits);
+            return null;
+        }
+        catch (ApiException e)
+        {
+            return e.Error;
+        }
+    }
+
+    private static BatchRequestRejectedException Rejected(ApiError error) =>
+        new((int)error.Status, error.Message, JsonSerializer.SerializeToUtf8Bytes(error.ToEnvelope(), ThawJson.Context.ErrorEnvelope));
+}
