@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Jobs;
 using Thaw.Inference.Models;
 using Thaw.Inference.Onnx;
 using Thaw.Testing;
@@ -27,7 +28,7 @@ public sealed class ThawApiServer : IAsyncLifetime
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
-    internal static async Task<LoopbackServer> StartAsync(Dictionary<string, string?> settings, string? catalogDirectory = null)
+    internal static async Task<LoopbackServer> StartAsync(Dictionary<string, string?> settings, string? catalogDirectory = null, bool jobListener = false)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
         CapturingLoggerProvider logs = LoopbackServer.CaptureLogs(builder);
@@ -43,6 +44,11 @@ public sealed class ThawApiServer : IAsyncLifetime
         builder.AddThawInference();
         builder.AddThawOnnx();
         builder.AddThawHttp();
+        if (jobListener)
+        {
+            builder.AddThawJobListener();
+        }
+
         WebApplication app = builder.Build();
         app.UseThawApiKeys();
         app.MapThawApi();
