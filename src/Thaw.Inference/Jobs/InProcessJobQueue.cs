@@ -29,6 +29,9 @@ internal sealed class InProcessJobQueue(int capacity, TimeProvider time) : IJobQ
         }
     }
 
+    /// <summary>Messages ready to be received now (not leased, not waiting out a retry delay).</summary>
+    internal int Ready => _ready.Reader.Count;
+
     public Task EnqueueAsync(JobMessage message, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Increment(ref _outstanding) > capacity)

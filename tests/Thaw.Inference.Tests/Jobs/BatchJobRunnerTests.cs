@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Thaw.Inference.Jobs;
+
+namespace Thaw.Inference.Tests.Jobs;
+
+public sealed class BatchJobRunnerTests : IDisposable
+{
+    private readonly JobFixture _jobs = new(chunkLines: 10);
+
+    public void Dispose() => _jobs.Dispose();
+
+    [Fact]
+    public async Task Run_WritesOneLinePerInput_AnsweredToOutputAndRefusedToErrors()
+    {
+        string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(25));
+
+        BatchRecord batch = await _jobs.Runner(new EchoHandler()).RunAsync(batchId);
+
+        Assert.Equal(BatchStatus.Completed, batch.Status);
+        int bad = Enumerable.Range(0, 25).Count(i => i % 7 == 3);
+        Assert.Equal(new BatchRequestCounts(25, 25 - bad, bad), batch.RequestCounts);
+        Assert.NotNull(batch.InProgressAt);
+        Assert.NotNull(batch.FinalizingAt);
+        Assert.NotNull(batch.CompletedAt);
+        JsonElement[] output = await _jobs.ReadLinesAsync(batch.OutputFileId);
+        JsonElement[] errors = await _jobs.ReadLinesAsync(batch.ErrorFileId);
+        Assert.Equal(Enumerable.Range(0, 25).Where(i => i % 7 != 3).Select(i => $"r{i}"), output.Select(CustomId));
+        Assert.Equal(Enumerable.Range(0, 25).Where(i => i % 7 == 3).Select(i => $"r{i}"), errors.Select(CustomId));
+        Assert.Equal($"text 0", output[0].GetProperty("response").GetProperty("body").GetProperty("echo").GetString());
+        Assert.All(errors, e => Assert.Equal(400, e.GetProperty("response").GetProperty("status_code").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Run_StoppedAfterTwoChunks_ResumesFromTheThirdWithNoLineLostOrWrittenTwice()
+    {
+        string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(45));
+        using var stop = new CancellationTokenSource();
+        var first = new EchoHandler(async (call, _) =>
+        {
+            if (call == 25)
+            {
+                await stop.CancelAsync();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _jobs.Runner(first).RunAsync(batchId, stop.Token));
+        Assert.Equal(2, (await _jobs.Output.ReadProgressAsync(batchId)).Chunks);
+        Assert.Equal(BatchStatus.InProgress, (await _jobs.GetAsync(batchId)).Status);
+
+        var second = new EchoHandler();
+        BatchRecord batch = await _jobs.Runner(second).RunAsync(batchId);
+
+        Assert.Equal(BatchStatus.Completed, batch.Status);
+        Assert.Equal(45 - 20, second.Calls);
+        JsonElement[] all = [.. await _jobs.ReadLinesAsync(batch.OutputFileId), .. await _jobs.ReadLinesAsync(batch.ErrorFileId)];
+        Assert.Equal(Enumerable.Range(0, 45).Select(i => $"r{i}").Order(), all.Select(CustomId).Order());
+        Assert.Equal(45, all.Select(l => l.GetProperty("id").GetString()).Distinct().Count());
+        Assert.Equal(45, batch.RequestCounts.Completed + batch.RequestCounts.Failed);
+    }
+
+    [Fact]
+    public async Task Run_CancelledWhileRunning_StopsAtTheEndOfTheChunkWithItsResults()
+    {
+        string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(50));
+        var handler = new EchoHandler(async (call, token) =>
+        {
+            if (call == 15)
+            {
+                await _jobs.Batches.UpdateAsync(batchId, b => b with { Status = BatchStatus.Cancelling, CancellingAt = 1 }, token);
+            }
+        });
+
+        BatchRecord batch = await _jobs.Runner(handler).RunAsync(batchId);
+
+        Assert.Equal(BatchStatus.Cancelled, batch.Status);
+        Assert.NotNull(batch.CancelledAt);
+        Assert.Equal(20, handler.Calls);
+        JsonElement[] all = [.. await _jobs.ReadLinesAsync(batch.OutputFileId), .. await _jobs.ReadLinesAsync(batch.ErrorFileId)];
+        Assert.Equal(20, all.Length);
+    }
+
+    [Fact]
+    public async Task Run_InputFileGone_FailsAtOnce()
+    {
+        string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(3));
+        await _jobs.Files.DeleteAsync((await _jobs.GetAsync(batchId)).InputFileId);
+
+        BatchFailedException e = await Assert.ThrowsAsync<BatchFailedException>(() => _jobs.Runner(new EchoHandler()).RunAsync(batchId));
+
+        Assert.Equal("input_file_missing", e.Code);
+    }
+
+    [Fact]
+    public async Task Output_RewrittenChunk_ReplacesItself()
+    {
+        var chunk = new BatchChunk(0, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty, 1, 0);
+
+        await _jobs.Output.WriteChunkAsync("batch_x", chunk);
+        await _jobs.Output.WriteChunkAsync("batch_x", chunk);
+        CommittedOutput committed = await _jobs.Output.CommitAsync("batch_x", 1);
+
+        Assert.Equal(new BatchProgress(1, 1, 0), await _jobs.Output.ReadProgressAsync("batch_x"));
+        Assert.Single(await _jobs.ReadLinesAsync(committed.Output.Id));
+        Assert.Null(committed.Errors);
+    }
+
+    private static string? CustomId(JsonElement line) => line.GetProperty("custom_id").GetString();
+}

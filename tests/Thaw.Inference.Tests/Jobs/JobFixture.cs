@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Thaw.Inference.Jobs;
+
+namespace Thaw.Inference.Tests.Jobs;
+
+/// <summary>The embedded job stores in a temporary directory, a fake clock, and helpers to submit and read batches.</summary>
+internal sealed class JobFixture : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "thaw-job-tests", Guid.NewGuid().ToString("N"));
+
+    public JobFixture(int chunkLines = 10, int maxDequeueCount = 3)
+    {
+        Options = new JobsOptions
+        {
+            ChunkLines = chunkLines,
+            MaxLinesInFlight = 4,
+            MaxDequeueCount = maxDequeueCount,
+            VisibilityTimeout = TimeSpan.FromMinutes(1),
+            RetryDelay = TimeSpan.FromSeconds(10),
+        };
+        Files = new LocalFileStore(Path.Combine(_directory, "files"), Time);
+        Batches = new LocalBatchStore(Path.Combine(_directory, "batches"));
+        Output = new LocalBatchOutput(Path.Combine(_directory, "output"), Files);
+        Queue = new InProcessJobQueue(16, Time);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 30, 22, 0, 0, TimeSpan.Zero));
+
+    public JobsOptions Options { get; }
+
+    public LocalFileStore Files { get; }
+
+    public LocalBatchStore Batches { get; }
+
+    public LocalBatchOutput Output { get; }
+
+    public InProcessJobQueue Queue { get; }
+
+    public BatchJobRunner Runner(IBatchRequestHandler handler) =>
+        new(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobRunner>.Instance);
+
+    public BatchJobProcessor Processor(IBatchRequestHandler handler) =>
+        new(Runner(handler), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobProcessor>.Instance);
+
+    public static string Lines(int count) => string.Join('\n', Enumerable.Range(0, count).Select(i =>
+        JsonSerializer.Serialize(new { custom_id = $"r{i}", method = "POST", url = "/v1/embeddings", body = new { input = i % 7 == 3 ? "bad" : $"text {i}" } })));
+
+    /// <summary>Stores the input file and a validating batch for it (what POST /v1/batches does), and queues its job.</summary>
+    public async Task<string> CreateBatchAsync(string content)
+    {
+        FileRecord file = await Files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(content)));
+        var batch = new BatchRecord
+        {
+            Id = JobIds.NewBatchId(Time),
+            Endpoint = "/v1/embeddings",
+            InputFileId = file.Id,
+            CompletionWindow = "24h",
+            CreatedAt = Time.GetUtcNow().ToUnixTimeSeconds(),
+            ExpiresAt = Time.GetUtcNow().AddHours(24).ToUnixTimeSeconds(),
+        };
+        await Batches.CreateAsync(batch);
+        await Queue.EnqueueAsync(JobMessage.ForBatch(batch.Id));
+        return batch.Id;
+    }
+
+    public async Task<BatchRecord> GetAsync(string batchId) => (await Batches.GetAsync(batchId))!.Batch;
+
+    public async Task<JsonElement[]> ReadLinesAsync(string? fileId)
+    {
+        if (fileId is null)
+        {
+            return [];
+        }
+
+        await using Stream content = (await Files.OpenReadAsync(fileId))!;
+        using var reader = new StreamReader(content);
+        string text = await reader.ReadToEndAsync();
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
