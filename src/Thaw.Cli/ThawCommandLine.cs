@@ -14,6 +14,7 @@ public static class ThawCommandLine
             EmbedCommand.Create(stdout, stderr, stdin),
             ModelsCommand.Create(stdout),
             SnapshotCommand.Create(stdout, stderr),
+            BatchCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
             SimulateCommand.Create(stdout, stderr),
             ConfigurationOverrides.CreateOption(),
