@@ -98,11 +98,12 @@ internal static class BenchCommand
             await host.StopAsync(CancellationToken.None);
             return 0;
         });
-        return new Command("bench", "Benchmarks: 'model' in-process, 'http' over real HTTP with batching on and off, 'coldstart' from process start to the first answer.")
+        return new Command("bench", "Benchmarks: 'model' in-process, 'http' over real HTTP with batching on and off, 'coldstart' from process start to the first answer, 'batch' a batch job against one request per input.")
         {
             command,
             BenchHttpCommand.Create(stdout, stderr),
             BenchColdStartCommand.Create(stdout, stderr),
+            BenchBatchCommand.Create(stdout, stderr),
         };
     }
 

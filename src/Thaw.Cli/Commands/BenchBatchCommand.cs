@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Thaw.Inference.Batching;
+using Thaw.Inference.Jobs;
+using Thaw.Inference.Models;
+
+namespace Thaw.Cli.Commands;
+
+/// <summary>
+/// <c>thaw bench batch</c>: one standalone host on loopback; the same N short inputs sent as one batch job (bulk
+/// profile, through the Files and Batch API) and as N HTTP requests of one input at a fixed concurrency
+/// (interactive profile). Items/s and the mean batch size of each, and their ratio, measured in one run.
+/// </summary>
+internal static class BenchBatchCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var count = new Option<int>("--inputs", "-n") { Description = "Inputs in each mode.", DefaultValueFactory = _ => 10_000 };
+        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Concurrent HTTP clients of the one-request-per-input mode.", DefaultValueFactory = _ => 8 };
+        var model = new Option<string?>("--model", "-m") { Description = "Model id. Default: the catalog's default model." };
+        var command = new Command("batch",
+            "Throughput of a batch job against the same inputs sent one per HTTP request: items/s and mean batch size of each and " +
+            "the ratio, on one loopback server in one run (each mode warmed up first).")
+        {
+            count, concurrency, model,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            int n = parse.GetValue(count), clients = parse.GetValue(concurrency);
+            if (n < 1 || clients is < 1 or > 4096)
+            {
+                await stderr.WriteLineAsync("thaw bench batch: --inputs must be at least 1 and --concurrency 1..4096.");
+                return 2;
+            }
+
+            string work = Path.Combine(Path.GetTempPath(), "thaw-bench-batch-" + Guid.NewGuid().ToString("N"));
+            Dictionary<string, string?> settings = ConfigurationOverrides.Read(parse);
+            settings["Thaw:Models:Prewarm:0"] = "none";
+            settings.TryAdd("Thaw:Jobs:Directory", Path.Combine(work, "jobs"));
+            settings.TryAdd("Logging:LogLevel:Default", "Warning");
+            WebApplication app = StandaloneHost.Build("http://127.0.0.1:0", settings);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+                ModelHost models = app.Services.GetRequiredService<ModelHost>();
+                string modelId = parse.GetValue(model) ?? models.Catalog.DefaultModelId;
+                await models.LoadAsync(modelId);
+                string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+                using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4096 }) { BaseAddress = new Uri(url) };
+                using var api = new BatchApiClient(http);
+                string[] inputs = Enumerable.Range(0, n).Select(i => $"{BenchSentences.All[i % BenchSentences.All.Length]} ({i})").ToArray();
+                Directory.CreateDirectory(work);
+
+                await stderr.WriteLineAsync($"bench batch: warming up both modes ({modelId})");
+                string[] warmUp = inputs.Take(Math.Min(n, 500)).ToArray();
+                await RunOnlineAsync(http, modelId, warmUp, clients, cancellationToken);
+                await RunBatchAsync(api, work, modelId, warmUp, cancellationToken);
+
+                await stderr.WriteLineAsync($"bench batch: {n} inputs, one per HTTP request, {clients} clients");
+                BatchStatistics before = models.GetStatus(modelId).Interactive!;
+                TimeSpan online = await RunOnlineAsync(http, modelId, inputs, clients, cancellationToken);
+                double onlineBatch = MeanBatch(before, models.GetStatus(modelId).Interactive!);
+
+                await stderr.WriteLineAsync($"bench batch: {n} inputs as one batch job");
+                before = models.GetStatus(modelId).Bulk!;
+                TimeSpan job = await RunBatchAsync(api, work, modelId, inputs, cancellationToken);
+                double jobBatch = MeanBatch(before, models.GetStatus(modelId).Bulk!);
+
+                double onlineRate = n / online.TotalSeconds, jobRate = n / job.TotalSeconds;
+                await stdout.WriteLineAsync($"thaw bench batch: {modelId}, {n} short inputs, {Environment.ProcessorCount} cores, server and client in one process on loopback");
+                await stdout.WriteLineAsync();
+                await stdout.WriteLineAsync("mode                                        seconds    items/s  mean batch");
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{$"HTTP, 1 input per request, {clients} clients",-42}  {online.TotalSeconds,7:0.00}  {onlineRate,9:0.0}  {onlineBatch,10:0.0}"));
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{"batch job (upload, create, run, poll)",-42}  {job.TotalSeconds,7:0.00}  {jobRate,9:0.0}  {jobBatch,10:0.0}"));
+                await stdout.WriteLineAsync();
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"batch job / HTTP throughput: {jobRate / onlineRate:0.00}x"));
+                return 0;
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+                if (Directory.Exists(work))
+                {
+                    Directory.Delete(work, recursive: true);
+                }
+            }
+        });
+        return command;
+    }
+
+    private static double MeanBatch(BatchStatistics before, BatchStatistics after)
+    {
+        long batches = after.Batches - before.Batches;
+        return batches == 0 ? 0 : (double)(after.Inputs - before.Inputs) / batches;
+    }
+
+    /// <summary>Sends each input as its own POST /v1/embeddings from <paramref name="clients"/> loops; every answer must be 200.</summary>
+    private static async Task<TimeSpan> RunOnlineAsync(HttpClient http, string modelId, string[] inputs, int clients, CancellationToken cancellationToken)
+    {
+        byte[][] bodies = inputs.Select(text => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["model"] = modelId, ["input"] = text })).ToArray();
+        int next = -1;
+        long started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Length)
+            {
+                using var content = new ByteArrayContent(bodies[i]);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using HttpResponseMessage response = await http.PostAsync("/v1/embeddings", content, cancellationToken);
+                await response.Content.LoadIntoBufferAsync(cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"POST /v1/embeddings answered {(int)response.StatusCode}; the benchmark needs every request to succeed.");
+                }
+            }
+        }));
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>Writes the inputs as a batch file, then times upload, create and polling until the batch completes.</summary>
+    private static async Task<TimeSpan> RunBatchAsync(BatchApiClient api, string work, string modelId, string[] inputs, CancellationToken cancellationToken)
+    {
+        string path = Path.Combine(work, $"input-{inputs.Length}.jsonl");
+        await using (var writer = new StreamWriter(path, false, new UTF8Encoding(false)))
+        {
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                await writer.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["custom_id"] = $"r{i}",
+                    ["method"] = "POST",
+                    ["url"] = "/v1/embeddings",
+                    ["body"] = new Dictionary<string, string> { ["model"] = modelId, ["input"] = inputs[i] },
+                }));
+            }
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        FileRecord file = await api.UploadAsync(path, cancellationToken);
+        BatchRecord batch = await api.CreateAsync(file.Id, cancellationToken);
+        while (!batch.IsTerminal)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+            batch = await api.GetAsync(batch.Id, cancellationToken);
+        }
+
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        return batch.Status == BatchStatus.Completed && batch.RequestCounts.Completed == inputs.Length
+            ? elapsed
+            : throw new InvalidOperationException($"The benchmark batch ended {batch.Status} with {batch.RequestCounts.Completed}/{inputs.Length} lines answered.");
+    }
+}
