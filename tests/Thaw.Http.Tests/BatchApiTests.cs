@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Thaw.Inference.Jobs;
 using Thaw.Inference.Models;
 using Thaw.Testing;
 
@@ -163,6 +164,38 @@ public sealed class BatchApiTests
         Assert.Equal(0, completed % 4);
         JsonElement[] output = await BatchJobs.DownloadLinesAsync(server.Client, batch.GetProperty("output_file_id").GetString()!);
         Assert.Equal(completed, output.Length);
+    }
+
+    [Fact]
+    public async Task Restart_QueuesUnfinishedBatchesAgainAndResumesThem()
+    {
+        // The in-process queue dies with its process; the batches on disk do not. A batch stopped mid-way (two chunks
+        // written, as a killed process leaves it) is picked up by the next server on the same directory.
+        string directory = Path.Combine(Path.GetTempPath(), "thaw-jobs-tests", Guid.NewGuid().ToString("N"));
+        var files = new LocalFileStore(Path.Combine(directory, "files"), TimeProvider.System);
+        var batches = new LocalBatchStore(Path.Combine(directory, "batches"));
+        var output = new LocalBatchOutput(Path.Combine(directory, "output"), files);
+        string content = string.Join('\n', Enumerable.Range(0, 10).Select(i => BatchJobs.Line($"k{i}", new { input = $"restart line {i}" })));
+        FileRecord input = await files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(content)));
+        string batchId = JobIds.NewBatchId(TimeProvider.System);
+        await batches.CreateAsync(new BatchRecord
+        {
+            Id = batchId, Endpoint = "/v1/embeddings", InputFileId = input.Id, CompletionWindow = "24h",
+            CreatedAt = 1, ExpiresAt = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), Status = BatchStatus.InProgress,
+        });
+        for (int k = 0; k < 2; k++)
+        {
+            string chunk = string.Concat(Enumerable.Range(k * 4, 4).Select(i => $"{{\"id\":\"{JobIds.RequestId(batchId, i)}\",\"custom_id\":\"k{i}\",\"response\":{{\"status_code\":200}},\"error\":null}}\n"));
+            await output.WriteChunkAsync(batchId, new BatchChunk(k, Encoding.UTF8.GetBytes(chunk), ReadOnlyMemory<byte>.Empty, 4, 0));
+        }
+
+        await using LoopbackServer server = await BatchJobs.StartServerAsync(new() { ["Thaw:Jobs:Directory"] = directory });
+        JsonElement batch = await BatchJobs.WaitAsync(server.Client, batchId);
+
+        Assert.Equal("completed", batch.GetProperty("status").GetString());
+        JsonElement[] lines = await BatchJobs.DownloadLinesAsync(server.Client, batch.GetProperty("output_file_id").GetString()!);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"k{i}"), lines.Select(l => l.GetProperty("custom_id").GetString()));
+        Assert.Equal(2, server.App.Services.GetRequiredService<ModelHost>().GetStatus(RealModels.MiniLm).Bulk!.Inputs);
     }
 
     private static float[] Vector(JsonElement item) =>

@@ -24,18 +24,24 @@ internal static class BenchBatchCommand
         var count = new Option<int>("--inputs", "-n") { Description = "Inputs in each mode.", DefaultValueFactory = _ => 10_000 };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Concurrent HTTP clients of the one-request-per-input mode.", DefaultValueFactory = _ => 8 };
         var model = new Option<string?>("--model", "-m") { Description = "Model id. Default: the catalog's default model." };
+        var rounds = new Option<int>("--rounds", "-r")
+        {
+            Description = "Times to run both modes, alternating which goes first, so both see the same (noisy) machine; the summary is over all rounds.",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command("batch",
             "Throughput of a batch job against the same inputs sent one per HTTP request: items/s and mean batch size of each and " +
             "the ratio, on one loopback server in one run (each mode warmed up first).")
         {
-            count, concurrency, model,
+            count, concurrency, model, rounds,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             int n = parse.GetValue(count), clients = parse.GetValue(concurrency);
-            if (n < 1 || clients is < 1 or > 4096)
+            int roundCount = parse.GetValue(rounds);
+            if (n < 1 || clients is < 1 or > 4096 || roundCount is < 1 or > 100)
             {
-                await stderr.WriteLineAsync("thaw bench batch: --inputs must be at least 1 and --concurrency 1..4096.");
+                await stderr.WriteLineAsync("thaw bench batch: --inputs must be at least 1, --concurrency 1..4096 and --rounds 1..100.");
                 return 2;
             }
 
@@ -62,26 +68,48 @@ internal static class BenchBatchCommand
                 await RunOnlineAsync(http, modelId, warmUp, clients, cancellationToken);
                 await RunBatchAsync(api, work, modelId, warmUp, cancellationToken);
 
-                await stderr.WriteLineAsync($"bench batch: {n} inputs, one per HTTP request, {clients} clients");
-                BatchStatistics before = models.GetStatus(modelId).Interactive!;
-                TimeSpan online = await RunOnlineAsync(http, modelId, inputs, clients, cancellationToken);
-                double onlineBatch = MeanBatch(before, models.GetStatus(modelId).Interactive!);
+                var results = new List<(int Round, TimeSpan Online, double OnlineBatch, TimeSpan Job, double JobBatch)>();
+                for (int round = 1; round <= roundCount; round++)
+                {
+                    TimeSpan online = default, job = default;
+                    double onlineBatch = 0, jobBatch = 0;
+                    foreach (bool batchFirst in round % 2 == 0 ? new[] { true, false } : [false, true])
+                    {
+                        if (batchFirst)
+                        {
+                            await stderr.WriteLineAsync($"bench batch: round {round}: {n} inputs as one batch job");
+                            BatchStatistics before = models.GetStatus(modelId).Bulk!;
+                            job = await RunBatchAsync(api, work, modelId, inputs, cancellationToken);
+                            jobBatch = MeanBatch(before, models.GetStatus(modelId).Bulk!);
+                        }
+                        else
+                        {
+                            await stderr.WriteLineAsync($"bench batch: round {round}: {n} inputs, one per HTTP request, {clients} clients");
+                            BatchStatistics before = models.GetStatus(modelId).Interactive!;
+                            online = await RunOnlineAsync(http, modelId, inputs, clients, cancellationToken);
+                            onlineBatch = MeanBatch(before, models.GetStatus(modelId).Interactive!);
+                        }
+                    }
 
-                await stderr.WriteLineAsync($"bench batch: {n} inputs as one batch job");
-                before = models.GetStatus(modelId).Bulk!;
-                TimeSpan job = await RunBatchAsync(api, work, modelId, inputs, cancellationToken);
-                double jobBatch = MeanBatch(before, models.GetStatus(modelId).Bulk!);
+                    results.Add((round, online, onlineBatch, job, jobBatch));
+                }
 
-                double onlineRate = n / online.TotalSeconds, jobRate = n / job.TotalSeconds;
-                await stdout.WriteLineAsync($"thaw bench batch: {modelId}, {n} short inputs, {Environment.ProcessorCount} cores, server and client in one process on loopback");
+                await stdout.WriteLineAsync($"thaw bench batch: {modelId}, {n} short inputs per mode and round, {Environment.ProcessorCount} cores, server and client in one process on loopback");
                 await stdout.WriteLineAsync();
-                await stdout.WriteLineAsync("mode                                        seconds    items/s  mean batch");
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{$"HTTP, 1 input per request, {clients} clients",-42}  {online.TotalSeconds,7:0.00}  {onlineRate,9:0.0}  {onlineBatch,10:0.0}"));
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{"batch job (upload, create, run, poll)",-42}  {job.TotalSeconds,7:0.00}  {jobRate,9:0.0}  {jobBatch,10:0.0}"));
+                await stdout.WriteLineAsync("round  mode                                     seconds    items/s  mean batch");
+                foreach ((int round, TimeSpan online, double onlineBatch, TimeSpan job, double jobBatch) in results)
+                {
+                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{round,5}  {$"HTTP, 1 input per request, {clients} clients",-39}  {online.TotalSeconds,7:0.00}  {n / online.TotalSeconds,9:0.0}  {onlineBatch,10:0.0}"));
+                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{round,5}  {"batch job (upload, create, run, poll)",-39}  {job.TotalSeconds,7:0.00}  {n / job.TotalSeconds,9:0.0}  {jobBatch,10:0.0}"));
+                }
+
+                double[] ratios = results.Select(r => r.Online / r.Job).Order().ToArray();
+                double onlineRate = n * results.Count / results.Sum(r => r.Online.TotalSeconds), jobRate = n * results.Count / results.Sum(r => r.Job.TotalSeconds);
                 await stdout.WriteLineAsync();
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"batch job / HTTP throughput: {jobRate / onlineRate:0.00}x"));
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"batch job / HTTP throughput: {jobRate / onlineRate:0.00}x over all rounds ({jobRate:0.0} vs {onlineRate:0.0} items/s); per round {string.Join(", ", results.Select(r => (r.Online / r.Job).ToString("0.00", CultureInfo.InvariantCulture) + "x"))}; median {ratios[ratios.Length / 2]:0.00}x"));
                 return 0;
             }
             finally

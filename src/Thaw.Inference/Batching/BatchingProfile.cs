@@ -22,6 +22,14 @@ public class BatchingProfile
     /// </summary>
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Whether an idle model takes its first input at once (interactive: no delay tax at low load). Off, a batch
+    /// waits up to <see cref="MaxBatchDelay"/> to fill even on an idle model: the bulk profile's choice, because a
+    /// job's lines arrive as fast as they are parsed and tokenized, and on a busy CPU that trickle otherwise runs
+    /// as many small batches (measured: mean batch 5 instead of 40 for 200 short lines under load).
+    /// </summary>
+    public bool DispatchWhenIdle { get; set; } = true;
+
     /// <summary>Forward passes in flight at once for one model (1 on CPU; 2 lets a GPU overlap host work).</summary>
     [Range(1, 64)]
     public int MaxConcurrentBatches { get; set; } = 1;
@@ -38,6 +46,7 @@ public class BatchingProfile
         MaxBatchSize = 64,
         MaxBatchTokens = 65536,
         MaxBatchDelay = TimeSpan.FromMilliseconds(50),
+        DispatchWhenIdle = false,
         MaxQueuedInputs = 8192,
     };
 }

@@ -186,9 +186,9 @@ public sealed class MicroBatcher<TInput, TOutput> : IAsyncDisposable
             {
                 List<LinkedListNode<Item>> chosen = Select(out bool closedByLimit);
                 TimeSpan waited = _time.GetElapsedTime(_queue.First!.Value.EnqueuedAt);
-                if (!(_running == 0 || closedByLimit || waited >= _profile.MaxBatchDelay || _closed))
+                if (!((_running == 0 && _profile.DispatchWhenIdle) || closedByLimit || waited >= _profile.MaxBatchDelay || _closed))
                 {
-                    // Busy, not full, not due: let the batch fill until its oldest input has waited long enough.
+                    // Busy (or filling by choice), not full, not due: let the batch fill until its oldest input has waited long enough.
                     _timer ??= _time.CreateTimer(static state => ((MicroBatcher<TInput, TOutput>)state!).Pump(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                     _timer.Change(_profile.MaxBatchDelay - waited, Timeout.InfiniteTimeSpan);
                     break;

@@ -31,6 +31,23 @@ public sealed class MicroBatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task SubmitAsync_IdleModelThatWaitsToFill_DispatchesAFullBatchAtOnceAndAPartialOneAfterTheDelay()
+    {
+        MicroBatcher<Input, int> batcher = Create(new BatchingProfile { MaxBatchSize = 3, MaxBatchDelay = TimeSpan.FromMilliseconds(50), DispatchWhenIdle = false });
+        _runner.FirstBatchGate.SetResult();
+
+        Task<int[]> lone = batcher.SubmitAsync([new Input(1)]);
+        Assert.False(_runner.TryNextBatch(out _));
+        Task<int[]> more = batcher.SubmitAsync([new Input(2), new Input(3), new Input(4)]);
+        Assert.Equal(3, (await _runner.NextBatchAsync()).Length);
+        Assert.False(_runner.TryNextBatch(out _));
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+
+        Assert.Single(await _runner.NextBatchAsync());
+        await Task.WhenAll(lone, more);
+    }
+
+    [Fact]
     public async Task SubmitAsync_WhileABatchRuns_LaterRequestsShareTheNextBatch()
     {
         MicroBatcher<Input, int> batcher = Create(new BatchingProfile());
