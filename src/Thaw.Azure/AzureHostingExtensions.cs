@@ -2,10 +2,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Thaw.Azure.Jobs;
 using Thaw.Azure.KeepAlive;
 using Thaw.Azure.Models;
 using Thaw.Azure.Snapshots;
 using Thaw.Azure.Storage;
+using Thaw.Inference.Jobs;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Sources;
 
@@ -15,7 +17,8 @@ public static class AzureHostingExtensions
 {
     /// <summary>
     /// Adds the Azure Storage adapters, configured from <c>Thaw:Storage</c>: model files in Blob Storage as an origin
-    /// (<c>blob</c> sources) and, when a connection string is set, the shared snapshot store and idle-time statistics.
+    /// (<c>blob</c> sources) and, when a connection string is set, the shared snapshot store, idle-time statistics, and the
+    /// batch job transport (Blob files and records, Storage queue).
     /// </summary>
     public static IHostApplicationBuilder AddThawAzure(this IHostApplicationBuilder builder)
     {
@@ -31,6 +34,18 @@ public static class AzureHostingExtensions
             // Idle-time statistics outlive the instance (scale to zero) and are merged across instances; this replaces
             // the local-disk store that AddThawKeepAlive registers.
             builder.Services.Replace(ServiceDescriptor.Singleton<IIdleStatisticsStore, BlobIdleStatisticsStore>());
+            // Batch jobs: files, records and output chunks in Blob Storage, job messages on a Storage queue, so any
+            // instance can take a job, and a job outlives the instance that ran it. Registered before AddThawJobs,
+            // these take the place of its local-disk and in-process defaults.
+            builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.SectionName);
+            builder.Services.TryAddSingleton<JobContainer>();
+            builder.Services.TryAddSingleton<QueueClients>();
+            builder.Services.TryAddSingleton<BlobFileStore>();
+            builder.Services.TryAddSingleton<IFileStore>(sp => sp.GetRequiredService<BlobFileStore>());
+            builder.Services.TryAddSingleton<IBatchStore, BlobBatchStore>();
+            builder.Services.TryAddSingleton<IBatchOutput, BlobBatchOutput>();
+            builder.Services.TryAddSingleton<IJobQueue, StorageJobQueue>();
         }
 
         return builder;

@@ -40,6 +40,9 @@ public sealed class JobsOptions
     [Range(1, 64)]
     public int MaxConcurrentJobs { get; set; } = 1;
 
+    /// <summary>Longest pause between polls of an empty Storage queue (polls back off from 100 ms to this).</summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Storage queue of job messages when a storage account is configured (poison queue: <c>{Queue}-poison</c>).</summary>
     public string Queue { get; set; } = "thaw-jobs";
 

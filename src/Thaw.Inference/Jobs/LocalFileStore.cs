@@ -16,23 +16,12 @@ internal sealed class LocalFileStore(string directory, TimeProvider time) : IFil
         string partial = AtomicFile.Partial(data);
         try
         {
-            long bytes = 0;
+            long bytes;
             await using (var target = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
-                byte[] buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    bytes += read;
-                    if (bytes > upload.MaxBytes)
-                    {
-                        throw new FileTooLargeException(upload.MaxBytes);
-                    }
-
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-
+                await new SizeLimitedStream(content, upload.MaxBytes).CopyToAsync(target, cancellationToken).ConfigureAwait(false);
                 target.Flush(flushToDisk: true);
+                bytes = target.Length;
             }
 
             File.Move(partial, data, overwrite: true);

@@ -1,0 +1,20 @@
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
+using Thaw.Azure.Storage;
+
+namespace Thaw.Azure.Jobs;
+
+/// <summary>The files container, created on first use.</summary>
+internal sealed class JobContainer(BlobClients clients, IOptions<FilesOptions> options)
+{
+    private readonly Lazy<Task<BlobContainerClient>> _container = new(async () =>
+    {
+        BlobServiceClient service = clients.Service
+            ?? throw new InvalidOperationException("The Blob job stores are registered only with Thaw:Storage configured; this is a bug.");
+        BlobContainerClient container = service.GetBlobContainerClient(options.Value.Container);
+        await container.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return container;
+    });
+
+    public Task<BlobContainerClient> GetAsync() => _container.Value;
+}
