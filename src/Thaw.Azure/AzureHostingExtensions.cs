@@ -46,6 +46,7 @@ public static class AzureHostingExtensions
             builder.Services.TryAddSingleton<IBatchStore, BlobBatchStore>();
             builder.Services.TryAddSingleton<IBatchOutput, BlobBatchOutput>();
             builder.Services.TryAddSingleton<IJobQueue, StorageJobQueue>();
+            builder.Services.TryAddSingleton(sp => new QueueTriggeredJobs(sp.GetRequiredService<BatchJobProcessor>(), sp.GetRequiredService<QueueClients>()));
         }
 
         return builder;

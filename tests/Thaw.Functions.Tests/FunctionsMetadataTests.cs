@@ -39,11 +39,23 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void Metadata_BatchJobsIsAQueueTriggerOnTheJobQueue()
+    {
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
+
+        JsonElement function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "BatchJobs");
+        JsonElement trigger = function.GetProperty("bindings").EnumerateArray().Single();
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("thaw-jobs", trigger.GetProperty("queueName").GetString());
+        Assert.Equal("Thaw:Storage:ConnectionString", trigger.GetProperty("connection").GetString());
+    }
+
+    [Fact]
     public void Metadata_HasNoOtherFunctions()
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Readyz"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Readyz"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Fact]
