@@ -29,6 +29,7 @@ public static class ThawHttpExtensions
     {
         endpoints.MapPost("/v1/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
         endpoints.MapGet("/v1/models", (ModelsEndpoint handler) => handler.Handle());
+        endpoints.MapPost("/v1/models/{id}/warm", (string id, HttpContext context, ModelsEndpoint handler) => handler.WarmAsync(id, context.RequestAborted));
         endpoints.MapGet("/healthz", HealthEndpoint.Alive);
         endpoints.MapGet("/readyz", (HealthEndpoint handler) => handler.Ready());
         return endpoints;

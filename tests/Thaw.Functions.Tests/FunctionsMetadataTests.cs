@@ -16,6 +16,7 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData("Embeddings", "post", "v1/embeddings", "Function")]
     [InlineData("Models", "get", "v1/models", "Function")]
+    [InlineData("WarmModel", "post", "v1/models/{id}/warm", "Function")]
     [InlineData("Healthz", "get", "healthz", "Anonymous")]
     [InlineData("Readyz", "get", "readyz", "Anonymous")]
     public void Metadata_DeclaresTheContractRoutesMethodsAndAuthLevels(string name, string method, string route, string authLevel)
@@ -35,7 +36,7 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["Embeddings", "Healthz", "Models", "Readyz"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["Embeddings", "Healthz", "Models", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
@@ -41,6 +42,7 @@ public static class ThawInferenceHostingExtensions
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<InstanceTimeline>();
         services.AddHostedService<ModelPrewarmService>();
+        builder.AddThawKeepAlive();
         return builder;
     }
 }
