@@ -1,6 +1,7 @@
 using Thaw.Azure.Telemetry;
 using Thaw.Http;
 using Thaw.Http.Telemetry;
+using Thaw.Inference.Hosting;
 
 namespace Thaw.Cli;
 
@@ -22,7 +23,7 @@ public static class StandaloneHost
         // The handlers enforce Thaw:Limits:MaxRequestBytes themselves and answer 413 in the OpenAI envelope.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
-        builder.AddThaw();
+        builder.AddThaw().AddThawPrewarmScheduler();
         bool prometheus = ThawTelemetryExtensions.PrometheusEnabled(builder.Configuration);
         builder.AddThawTelemetry(prometheus).AddThawAzureMonitor(builder.Configuration);
 

@@ -36,7 +36,18 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["Embeddings", "Healthz", "Models", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["Embeddings", "Healthz", "Models", "Prewarm", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+    }
+
+    [Fact]
+    public void Metadata_PrewarmRunsOnATimerEveryMinute()
+    {
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
+
+        JsonElement prewarm = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "Prewarm");
+        JsonElement trigger = prewarm.GetProperty("bindings").EnumerateArray().Single();
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("0 */1 * * * *", trigger.GetProperty("schedule").GetString());
     }
 
     [Fact]

@@ -45,4 +45,14 @@ public static class ThawInferenceHostingExtensions
         builder.AddThawKeepAlive();
         return builder;
     }
+
+    /// <summary>
+    /// For a host without a platform timer (the standalone host): every minute, load the models whose keep-alive
+    /// policy predicts a request soon (the Functions app has a timer-triggered function for this).
+    /// </summary>
+    public static IHostApplicationBuilder AddThawPrewarmScheduler(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<PrewarmScheduler>();
+        return builder;
+    }
 }

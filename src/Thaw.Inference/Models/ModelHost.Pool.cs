@@ -17,6 +17,9 @@ public sealed partial class ModelHost
     /// <summary>How soon after a pre-warming decision the model is unloaded: the request that made it finishes first.</summary>
     private static readonly TimeSpan UnloadGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a pre-warm timer (Functions timer trigger, standalone scheduler) calls <see cref="PrewarmDueAsync"/>.</summary>
+    public static readonly TimeSpan PrewarmTimerPeriod = TimeSpan.FromMinutes(1);
+
     /// <summary>A model still busy when its keep-alive ends is looked at again this much later.</summary>
     private static readonly TimeSpan BusyRecheck = TimeSpan.FromSeconds(1);
 
@@ -104,11 +107,17 @@ public sealed partial class ModelHost
         {
             slot.LastUse = ++_uses;
             slot.Generation++;
-            if (slot.LastArrival is { } previous && _policy is not null)
+            if (_policy is not null)
             {
                 slot.PendingIdleTimes ??= IdleTimeHistogram.Create(_histogramShape);
-                slot.PendingIdleTimes.Add(now - previous);
-                slot.KnownIdleTimes?.Add(now - previous);
+                if (slot.LastArrival is { } previous)
+                {
+                    slot.PendingIdleTimes.Add(now - previous);
+                    slot.KnownIdleTimes?.Add(now - previous);
+                }
+
+                slot.PendingIdleTimes.LastArrival = now;
+                slot.KnownIdleTimes?.LastArrival = now;
             }
 
             slot.LastArrival = now;
@@ -198,6 +207,41 @@ public sealed partial class ModelHost
         _ = LoadAsync(slot.Id).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Starts loading each model whose policy predicts a request within the next <see cref="PrewarmTimerPeriod"/>,
+    /// from the statistics all instances merged (idle-time histogram and last request). This is what a timer calls on
+    /// an instance that has seen nothing yet — one the platform started for the timer, after a scale to zero.
+    /// </summary>
+    /// <returns>The models it started loading.</returns>
+    public async Task<IReadOnlyList<string>> PrewarmDueAsync(CancellationToken cancellationToken = default)
+    {
+        var started = new List<string>();
+        if (_policy is null || _idleStatistics is null)
+        {
+            return started;
+        }
+
+        foreach (string modelId in Catalog.Models.Select(m => m.Id).Order(StringComparer.Ordinal))
+        {
+            if (GetStatus(modelId).State is ModelState.Ready or ModelState.Loading
+                || await _idleStatistics.LoadAsync(modelId, cancellationToken).ConfigureAwait(false) is not { LastArrival: { } last } statistics)
+            {
+                continue;
+            }
+
+            KeepAliveDecision decision = _policy.Decide(statistics);
+            DateTimeOffset now = _time.GetUtcNow();
+            if (decision.Prewarms && now >= last + decision.PrewarmDelay - PrewarmTimerPeriod && now < last + decision.PrewarmDelay + decision.KeepAliveWindow)
+            {
+                LogPrewarming(modelId);
+                _ = LoadAsync(modelId).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                started.Add(modelId);
+            }
+        }
+
+        return started;
+    }
+
     private async Task ReadIdleStatisticsAsync(Slot slot)
     {
         string modelId = slot.Id;
@@ -246,7 +290,7 @@ public sealed partial class ModelHost
             slot.PendingIdleTimes = null;
         }
 
-        if (pending is null || pending.Total == 0)
+        if (pending is null)
         {
             return;
         }

@@ -152,6 +152,30 @@ public sealed class ModelPoolTests : IAsyncDisposable
         Assert.Equal(3, stored[3]);
     }
 
+    [Theory]
+    [InlineData(28, true)]
+    [InlineData(10, false)]
+    [InlineData(45, false)]
+    public async Task PrewarmDueAsync_FromStoredStatistics_LoadsOnlyWhenARequestIsPredictedSoon(int minutesSinceLastRequest, bool expected)
+    {
+        var store = new LocalIdleStatisticsStore(Path.Combine(_root, "stats"), NullLogger<LocalIdleStatisticsStore>.Instance);
+        // What earlier instances learned: a request every 30 minutes, the last one some minutes ago.
+        IdleTimeHistogram learned = IdleTimeHistogram.Create(new HistogramKeepAliveOptions());
+        learned.Add(TimeSpan.FromMinutes(30), 20);
+        learned.LastArrival = _time.GetUtcNow() - TimeSpan.FromMinutes(minutesSinceLastRequest);
+        await store.MergeAsync("a", learned);
+        ModelHost fresh = Create(policy: KeepAlivePolicies.Histogram(new HistogramKeepAliveOptions()), store: store);
+
+        IReadOnlyList<string> started = await fresh.PrewarmDueAsync();
+
+        Assert.Equal(expected ? ["a"] : [], started);
+        if (expected)
+        {
+            await fresh.LoadAsync("a");
+            Assert.Equal(ModelState.Ready, fresh.GetStatus("a").State);
+        }
+    }
+
     [Fact]
     public async Task GetReadyAsync_TooManyWaitingForALoad_AnswersNotReadyAtOnce()
     {
