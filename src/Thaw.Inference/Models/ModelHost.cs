@@ -171,6 +171,32 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Embeds with the model once ready (waiting as <see cref="GetReadyAsync"/> does). A model unloaded between the
+    /// lookup and the submit (idle past its keep-alive, or evicted) is loaded again once, so the caller never sees
+    /// the pool's unload as an error.
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
+    /// <exception cref="ModelNotReadyException">The model is still loading, or failed to load.</exception>
+    /// <exception cref="OverloadedException">The model's queue is full.</exception>
+    /// <exception cref="BatcherClosedException">This host is shutting down.</exception>
+    public async Task<EmbeddingResult> EmbedAsync(
+        string modelId, IReadOnlyList<string> inputs, EmbeddingInputType inputType, BatchProfileKind profile, CancellationToken cancellationToken = default)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            EmbeddingModel model = await GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await model.EmbedAsync(inputs, inputType, profile, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BatcherClosedException) when (attempt == 0 && !_stopping.IsCancellationRequested)
+            {
+                LogReloadAfterUnload(modelId);
+            }
+        }
+    }
+
     private async Task<EmbeddingModel> LoadCoreAsync(ModelManifest manifest, Slot slot, Task[] evictions, CancellationToken cancellationToken)
     {
         // The models evicted to make room give their memory back before this one takes any.
@@ -358,6 +384,9 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Model {ModelId}: load failed")]
     private partial void LogLoadFailed(Exception exception, string modelId);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Model {ModelId}: unloaded while a request was about to use it; loading it again for that request")]
+    private partial void LogReloadAfterUnload(string modelId);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Model {ModelId}: the prepared-model snapshot could not be written; the next cold start prepares it again")]
     private partial void LogSnapshotFailed(Exception exception, string modelId);

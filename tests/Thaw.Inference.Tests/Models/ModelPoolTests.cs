@@ -108,6 +108,21 @@ public sealed class ModelPoolTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task EmbedAsync_ModelUnloadedSinceALookup_LoadsItAgainInsteadOfFailing()
+    {
+        ModelHost pool = Create(policy: KeepAlivePolicies.Fixed(new FixedKeepAliveOptions { Window = TimeSpan.FromMinutes(10) }));
+        Inference.Embeddings.EmbeddingModel stale = await pool.GetReadyAsync("a");
+        _time.Advance(TimeSpan.FromMinutes(11));
+        await pool.WhenBackgroundWorkDoneAsync();
+
+        await Assert.ThrowsAsync<Inference.Batching.BatcherClosedException>(() => stale.EmbedAsync(["thaw"]));
+        Inference.Embeddings.EmbeddingResult result = await pool.EmbedAsync("a", ["thaw"], default, default);
+
+        Assert.Single(result.Vectors);
+        Assert.Equal(2, _backend.Created);
+    }
+
+    [Fact]
     public async Task HistogramPolicy_PeriodicRequests_UnloadsAfterEach_AndIsReadyAgainBeforeTheNext()
     {
         ModelHost pool = Create(policy: KeepAlivePolicies.Histogram(new HistogramKeepAliveOptions()));
