@@ -1,6 +1,7 @@
 using Thaw.Azure.Telemetry;
 using Thaw.Http;
 using Thaw.Http.Telemetry;
+using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Cli;
@@ -23,7 +24,7 @@ public static class StandaloneHost
         // The handlers enforce Thaw:Limits:MaxRequestBytes themselves and answer 413 in the OpenAI envelope.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
-        builder.AddThaw();
+        builder.AddThaw().AddThawPrewarmScheduler();
         // Batch jobs run in this host: the listener takes job messages from the queue (in-process by default).
         builder.AddThawJobListener();
         bool prometheus = ThawTelemetryExtensions.PrometheusEnabled(builder.Configuration);

@@ -38,6 +38,7 @@ public static class ThawHttpExtensions
     {
         endpoints.MapPost("/v1/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
         endpoints.MapGet("/v1/models", (ModelsEndpoint handler) => handler.Handle());
+        endpoints.MapPost("/v1/models/{id}/warm", (string id, HttpContext context, ModelsEndpoint handler) => handler.WarmAsync(id, context.RequestAborted));
         endpoints.MapPost("/v1/files", (HttpRequest request, FilesEndpoint handler) => handler.UploadAsync(request));
         endpoints.MapGet("/v1/files", (HttpRequest request, FilesEndpoint handler) => handler.ListAsync(request));
         endpoints.MapGet("/v1/files/{id}", (string id, HttpRequest request, FilesEndpoint handler) => handler.GetAsync(id, request));

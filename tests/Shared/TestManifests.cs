@@ -32,9 +32,9 @@ internal static class TestManifests
         File.WriteAllText(Path.Combine(directory, "vocab.txt"), vocab);
         JsonObject json = Valid(id);
         json["files"]![0]!["sha256"] = Sha256(weights);
-        json["files"]![0]!["size"] = weights.Length;
+        json["files"]![0]!["size"] = System.Text.Encoding.UTF8.GetByteCount(weights);
         json["files"]![1]!["sha256"] = Sha256(vocab);
-        json["files"]![1]!["size"] = vocab.Length;
+        json["files"]![1]!["size"] = System.Text.Encoding.UTF8.GetByteCount(vocab);
         string path = Path.Combine(directory, ModelCatalog.ManifestFileName);
         File.WriteAllText(path, json.ToJsonString());
         return ModelCatalog.ReadManifest(path);

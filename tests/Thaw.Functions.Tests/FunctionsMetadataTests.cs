@@ -16,6 +16,7 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData("Embeddings", "post", "v1/embeddings", "Function")]
     [InlineData("Models", "get", "v1/models", "Function")]
+    [InlineData("WarmModel", "post", "v1/models/{id}/warm", "Function")]
     [InlineData("Healthz", "get", "healthz", "Anonymous")]
     [InlineData("Readyz", "get", "readyz", "Anonymous")]
     [InlineData("FilesUpload", "post", "v1/files", "Function")]
@@ -55,7 +56,18 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Readyz"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+    }
+
+    [Fact]
+    public void Metadata_PrewarmRunsOnATimerEveryMinute()
+    {
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
+
+        JsonElement prewarm = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "Prewarm");
+        JsonElement trigger = prewarm.GetProperty("bindings").EnumerateArray().Single();
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("0 */1 * * * *", trigger.GetProperty("schedule").GetString());
     }
 
     [Fact]

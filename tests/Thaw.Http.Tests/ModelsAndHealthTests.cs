@@ -24,6 +24,33 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
     }
 
     [Fact]
+    public async Task PostWarm_StartsTheLoad_AnswersAcceptedUntilReady_ThenOk()
+    {
+        using HttpResponseMessage first = await server.Client.PostAsync($"/v1/models/{RealModels.ArcticXs}/warm", null);
+
+        Assert.Contains(first.StatusCode, (HttpStatusCode[])[HttpStatusCode.Accepted, HttpStatusCode.OK]);
+        using (JsonDocument body = JsonDocument.Parse(await first.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(RealModels.ArcticXs, body.RootElement.GetProperty("id").GetString());
+        }
+
+        ModelHost models = server.Server.App.Services.GetRequiredService<ModelHost>();
+        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.ArcticXs).State == ModelState.Ready);
+        using HttpResponseMessage ready = await server.Client.PostAsync($"/v1/models/{RealModels.ArcticXs}/warm", null);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task PostWarm_UnknownModel_Answers404InTheOpenAiEnvelope()
+    {
+        using HttpResponseMessage response = await server.Client.PostAsync("/v1/models/nope/warm", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("model_not_found", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task GetHealthz_Answers200()
     {
         Assert.Equal("ok", await server.Client.GetStringAsync("/healthz"));

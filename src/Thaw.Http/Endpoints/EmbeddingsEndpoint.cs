@@ -49,8 +49,8 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
                 $"The model '{modelId}' produces {manifest.Dimensions} dimensions; 'dimensions' must be {manifest.Dimensions} or absent."));
         }
 
-        EmbeddingModel model = await models.GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
-        EmbeddingResult result = await model.EmbedAsync(valid.Inputs, valid.InputType, profile, cancellationToken).ConfigureAwait(false);
+        // Through the host, which loads the model again once if the pool unloaded it between lookup and submit.
+        EmbeddingResult result = await models.EmbedAsync(modelId, valid.Inputs, valid.InputType, profile, cancellationToken).ConfigureAwait(false);
         return EmbeddingsResponse.Create(modelId, result, valid.Base64);
     }
 

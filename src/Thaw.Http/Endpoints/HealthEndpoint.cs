@@ -16,9 +16,11 @@ public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, 
     {
         IReadOnlyList<string> prewarm = options.Value.Models.ResolvePrewarm();
         IReadOnlyList<ModelStatus> statuses = models.GetStatuses();
-        ModelState[] required = statuses.Where(s => prewarm.Contains(s.Id)).Select(s => s.State).ToArray();
-        string status = required.All(s => s == ModelState.Ready) ? "ready"
-            : required.Contains(ModelState.Failed) ? "failed"
+        // A pre-warm model unloaded after idling does not make the instance unready: it has started once, and the
+        // next request loads the model again (a platform that pulled the instance out of rotation would not send one).
+        ModelStatus[] required = statuses.Where(s => prewarm.Contains(s.Id)).ToArray();
+        string status = required.All(s => s.State == ModelState.Ready || s.HasBeenReady && s.State != ModelState.Failed) ? "ready"
+            : required.Any(s => s.State == ModelState.Failed) ? "failed"
             : "loading";
 
         var body = new ReadinessResponse

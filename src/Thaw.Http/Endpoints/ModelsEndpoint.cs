@@ -1,24 +1,42 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Thaw.Http.Contracts;
+using Thaw.Inference.Catalog;
 using Thaw.Inference.Models;
 
 namespace Thaw.Http.Endpoints;
 
-/// <summary><c>GET /v1/models</c>: the catalog, with each model's state on this instance.</summary>
-public sealed class ModelsEndpoint(ModelHost models)
+/// <summary>
+/// <c>GET /v1/models</c>: the catalog, with each model's state on this instance; <c>POST /v1/models/{id}/warm</c>:
+/// start loading a model ahead of its requests (a demo page opened, a batch about to start).
+/// </summary>
+public sealed class ModelsEndpoint(ModelHost models, ILogger<ModelsEndpoint> logger)
 {
     public IResult Handle() => new JsonResult<ModelsResponse>(List(), ThawJson.Context.ModelsResponse);
 
+    /// <summary>Starts the model's load unless it is loaded or loading: 200 when ready, else 202 with its state.</summary>
+    public Task<IResult> WarmAsync(string id, CancellationToken cancellationToken = default) => ApiGuard.RunAsync(() =>
+    {
+        ModelManifest manifest = models.Catalog.Get(id);
+        _ = models.LoadAsync(manifest.Id).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        ModelItem item = Describe(manifest);
+        return Task.FromResult<IResult>(
+            new JsonResult<ModelItem>(item, ThawJson.Context.ModelItem, item.State == ModelState.Ready ? HttpStatusCode.OK : HttpStatusCode.Accepted));
+    }, logger, cancellationToken);
+
     public ModelsResponse List() => new()
     {
-        Data = models.Catalog.Models.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => new ModelItem
-        {
-            Id = m.Id,
-            Task = m.Task.ToString().ToLowerInvariant(),
-            Dimensions = m.Dimensions,
-            MaxTokens = m.MaxTokens,
-            State = models.GetStatus(m.Id).State,
-            Default = m.Id == models.Catalog.DefaultModelId,
-        }).ToArray(),
+        Data = models.Catalog.Models.OrderBy(m => m.Id, StringComparer.Ordinal).Select(Describe).ToArray(),
+    };
+
+    private ModelItem Describe(ModelManifest m) => new()
+    {
+        Id = m.Id,
+        Task = m.Task.ToString().ToLowerInvariant(),
+        Dimensions = m.Dimensions,
+        MaxTokens = m.MaxTokens,
+        State = models.GetStatus(m.Id).State,
+        Default = m.Id == models.Catalog.DefaultModelId,
     };
 }

@@ -4,7 +4,9 @@ namespace Thaw.Inference.Catalog;
 
 /// <summary>
 /// One model as described by <c>models/&lt;id&gt;/model.json</c>: where its files come from, how to
-/// tokenize for it and how to turn its outputs into embeddings.
+/// tokenize for it and how to turn its outputs into embeddings. Optional fields with a default have setters, not
+/// init accessors: System.Text.Json's source generator assigns every init-only property, so a field absent from the
+/// JSON would get null or false instead of its default (a manifest without <c>prefixes</c> crashed a load).
 /// </summary>
 public sealed record ModelManifest
 {
@@ -13,10 +15,10 @@ public sealed record ModelManifest
 
     public required ModelTask Task { get; init; }
 
-    public string Description { get; init; } = "";
+    public string Description { get; set; } = "";
 
     /// <summary>Where the weights were published originally (for people, not for loading).</summary>
-    public string Origin { get; init; } = "";
+    public string Origin { get; set; } = "";
 
     public required string License { get; init; }
 
@@ -29,9 +31,9 @@ public sealed record ModelManifest
     public required PoolingKind Pooling { get; init; }
 
     /// <summary>Whether vectors are L2-normalized (cosine similarity becomes a dot product).</summary>
-    public bool Normalize { get; init; } = true;
+    public bool Normalize { get; set; } = true;
 
-    public PrefixSpec Prefixes { get; init; } = new();
+    public PrefixSpec Prefixes { get; set; } = new();
 
     /// <summary>Longest input the model accepts, in tokens, including [CLS] and [SEP].</summary>
     public required int MaxTokens { get; init; }

@@ -20,6 +20,17 @@ public sealed class ModelsOptions
     /// <summary>How long a request waits for its model to finish loading before it gets 503 + Retry-After.</summary>
     public TimeSpan LoadWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Most requests waiting for one model's load; beyond it, 503 + Retry-After at once.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxWaitingRequests { get; set; } = 256;
+
+    /// <summary>
+    /// Bytes the loaded models may take together, each counted as its files' size (the weights dominate); 0: no
+    /// limit. Loading a model that does not fit unloads the least recently used first.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MemoryBudgetBytes { get; set; }
+
     /// <summary>The Retry-After given with a 503 while a model loads.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 

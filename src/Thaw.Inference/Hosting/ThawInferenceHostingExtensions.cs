@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
@@ -41,6 +42,17 @@ public static class ThawInferenceHostingExtensions
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<InstanceTimeline>();
         services.AddHostedService<ModelPrewarmService>();
+        builder.AddThawKeepAlive();
+        return builder;
+    }
+
+    /// <summary>
+    /// For a host without a platform timer (the standalone host): every minute, load the models whose keep-alive
+    /// policy predicts a request soon (the Functions app has a timer-triggered function for this).
+    /// </summary>
+    public static IHostApplicationBuilder AddThawPrewarmScheduler(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<PrewarmScheduler>();
         return builder;
     }
 }

@@ -45,6 +45,12 @@ public sealed class IdleTimeHistogram
 
     public long Total => InRange + OutOfRange;
 
+    /// <summary>
+    /// The latest request seen by whoever added to this histogram (merges keep the latest): with the histogram, what a
+    /// newly started instance needs to tell whether a pre-warm is due.
+    /// </summary>
+    public DateTimeOffset? LastArrival { get; set; }
+
     /// <summary>True when <paramref name="other"/> has the same bins, so that the two can be merged.</summary>
     public bool HasShapeOf(IdleTimeHistogram other) => other.BinWidth == BinWidth && other.BinCount == BinCount;
 
@@ -84,6 +90,10 @@ public sealed class IdleTimeHistogram
 
         InRange += other.InRange;
         OutOfRange += other.OutOfRange;
+        if (other.LastArrival > LastArrival || LastArrival is null)
+        {
+            LastArrival = other.LastArrival ?? LastArrival;
+        }
     }
 
     /// <summary>A copy with the same counts.</summary>
@@ -137,7 +147,7 @@ public sealed class IdleTimeHistogram
 
     /// <summary>The histogram as JSON (the format the statistics stores persist).</summary>
     public string ToJson() =>
-        JsonSerializer.Serialize(new IdleTimeHistogramDocument(IdleTimeHistogramDocument.CurrentVersion, BinWidth.TotalSeconds, [.. _bins], OutOfRange),
+        JsonSerializer.Serialize(new IdleTimeHistogramDocument(IdleTimeHistogramDocument.CurrentVersion, BinWidth.TotalSeconds, [.. _bins], OutOfRange, LastArrival),
             KeepAliveJsonContext.Default.IdleTimeHistogramDocument);
 
     /// <summary>Reads <see cref="ToJson"/>'s format.</summary>
@@ -173,6 +183,7 @@ public sealed class IdleTimeHistogram
         }
 
         histogram.OutOfRange = document.OutOfRange;
+        histogram.LastArrival = document.LastArrival;
         return histogram;
     }
 }

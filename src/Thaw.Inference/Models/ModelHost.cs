@@ -6,6 +6,7 @@ using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 using Thaw.Inference.Tokenization;
@@ -13,9 +14,11 @@ using Thaw.Inference.Tokenization;
 namespace Thaw.Inference.Models;
 
 /// <summary>
-/// The models live on this instance. Loads are single-flight (concurrent first requests share one load), run in
-/// the background so they never block the host, and are timed phase by phase. A request waits a bounded time
-/// for its model, then gets <see cref="ModelNotReadyException"/> (503 + Retry-After).
+/// The pool of models live on this instance. Loads are single-flight (concurrent first requests share one load), run
+/// in the background so they never block the host, and are timed phase by phase. A request waits a bounded time for
+/// its model — and only so many wait — then gets <see cref="ModelNotReadyException"/> (503 + Retry-After). Models
+/// share a memory budget, least recently used evicted first, and a keep-alive policy unloads idle ones and loads
+/// them again ahead of their predicted next request (see ModelHost.Pool.cs).
 /// </summary>
 public sealed partial class ModelHost : IAsyncDisposable, IDisposable
 {
@@ -30,6 +33,11 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = [];
+    private readonly Lock _gate = new();
+    private readonly IKeepAlivePolicy? _policy;
+    private readonly IIdleStatisticsStore? _idleStatistics;
+    private readonly HistogramKeepAliveOptions _histogramShape;
+    private long _uses;
 
     public ModelHost(
         ModelCatalog catalog,
@@ -40,8 +48,14 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         TimeProvider timeProvider,
         ILogger<ModelHost> logger,
         BatchingMetrics? metrics = null,
-        ModelLoadMetrics? loadMetrics = null)
+        ModelLoadMetrics? loadMetrics = null,
+        IKeepAlivePolicy? keepAlivePolicy = null,
+        IIdleStatisticsStore? idleStatistics = null,
+        IOptions<KeepAliveOptions>? keepAliveOptions = null)
     {
+        _policy = keepAlivePolicy;
+        _idleStatistics = idleStatistics;
+        _histogramShape = keepAliveOptions?.Value.Histogram ?? new HistogramKeepAliveOptions();
         _metrics = metrics;
         _loadMetrics = loadMetrics;
         Catalog = catalog;
@@ -65,27 +79,39 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
             return new ModelStatus(modelId, ModelState.Cold, null, null, null);
         }
 
-        lock (slot.Gate)
+        lock (_gate)
         {
             return new ModelStatus(modelId, slot.State, slot.Error, slot.Model?.Session.ExecutionProvider, slot.Timings,
-                slot.Model?.GetStatistics(BatchProfileKind.Interactive), slot.Model?.GetStatistics(BatchProfileKind.Bulk), slot.SnapshotPublish);
+                slot.Model?.GetStatistics(BatchProfileKind.Interactive), slot.Model?.GetStatistics(BatchProfileKind.Bulk), slot.SnapshotPublish,
+                slot.HasBeenReady, slot.Bytes);
         }
     }
 
     /// <summary>Starts loading the model unless it is loaded or loading; returns the (shared) load.</summary>
     /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
+    /// <remarks>A load that does not fit the memory budget next to the models that cannot be evicted (they are loading) fails with <see cref="ModelNotReadyException"/>.</remarks>
     public Task<EmbeddingModel> LoadAsync(string modelId)
     {
         ModelManifest manifest = Catalog.Get(modelId);
-        Slot slot = _slots.GetOrAdd(modelId, _ => new Slot());
-        lock (slot.Gate)
+        Slot slot = _slots.GetOrAdd(modelId, _ => new Slot(modelId, manifest.Files.Sum(f => f.Size)));
+        lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
             if (slot.Load is null || slot.State == ModelState.Failed && _time.GetUtcNow() - slot.FailedAt >= _options.Models.RetryAfter)
             {
+                Task[] evictions;
+                try
+                {
+                    evictions = MakeRoom(slot);
+                }
+                catch (ModelNotReadyException e)
+                {
+                    return Task.FromException<EmbeddingModel>(e);
+                }
+
                 slot.State = ModelState.Loading;
                 slot.Error = null;
-                slot.Load = Task.Run(() => LoadCoreAsync(manifest, slot, _stopping.Token));
+                slot.Load = Task.Run(() => LoadCoreAsync(manifest, slot, evictions, _stopping.Token));
             }
 
             return slot.Load;
@@ -95,30 +121,86 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     /// <summary>Returns the model once ready, waiting at most <see cref="ModelsOptions.LoadWaitTimeout"/> for a load.</summary>
     /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
     /// <exception cref="ModelNotReadyException">The model is still loading, or failed to load.</exception>
+    /// <remarks>Each call counts as a request to the model: it feeds the model's idle-time statistics and keep-alive.</remarks>
     public async Task<EmbeddingModel> GetReadyAsync(string modelId, CancellationToken cancellationToken = default)
     {
         Task<EmbeddingModel> load = LoadAsync(modelId);
+        Slot slot = _slots[modelId];
+        Arrived(slot);
         if (load.IsCompletedSuccessfully)
         {
+            KeepAlive(slot);
             return load.Result;
+        }
+
+        lock (_gate)
+        {
+            if (slot.Waiting >= _options.Models.MaxWaitingRequests)
+            {
+                throw new ModelNotReadyException(modelId, ModelState.Loading, _options.Models.RetryAfter,
+                    $"{slot.Waiting} requests are already waiting for it to load (Thaw:Models:MaxWaitingRequests); retry after {_options.Models.RetryAfter.TotalSeconds:0} s.");
+            }
+
+            slot.Waiting++;
         }
 
         try
         {
-            return await load.WaitAsync(_options.Models.LoadWaitTimeout, _time, cancellationToken).ConfigureAwait(false);
+            EmbeddingModel model = await load.WaitAsync(_options.Models.LoadWaitTimeout, _time, cancellationToken).ConfigureAwait(false);
+            KeepAlive(slot);
+            return model;
         }
         catch (TimeoutException)
         {
             throw new ModelNotReadyException(modelId, ModelState.Loading, _options.Models.RetryAfter);
         }
+        catch (ModelNotReadyException)
+        {
+            throw;
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw new ModelNotReadyException(modelId, ModelState.Failed, _options.Models.RetryAfter, e.Message);
+            throw new ModelNotReadyException(modelId, ModelState.Failed, _options.Models.RetryAfter, e.Message, e);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                slot.Waiting--;
+            }
         }
     }
 
-    private async Task<EmbeddingModel> LoadCoreAsync(ModelManifest manifest, Slot slot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Embeds with the model once ready (waiting as <see cref="GetReadyAsync"/> does). A model unloaded between the
+    /// lookup and the submit (idle past its keep-alive, or evicted) is loaded again once, so the caller never sees
+    /// the pool's unload as an error.
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
+    /// <exception cref="ModelNotReadyException">The model is still loading, or failed to load.</exception>
+    /// <exception cref="OverloadedException">The model's queue is full.</exception>
+    /// <exception cref="BatcherClosedException">This host is shutting down.</exception>
+    public async Task<EmbeddingResult> EmbedAsync(
+        string modelId, IReadOnlyList<string> inputs, EmbeddingInputType inputType, BatchProfileKind profile, CancellationToken cancellationToken = default)
     {
+        for (int attempt = 0; ; attempt++)
+        {
+            EmbeddingModel model = await GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await model.EmbedAsync(inputs, inputType, profile, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BatcherClosedException) when (attempt == 0 && !_stopping.IsCancellationRequested)
+            {
+                LogReloadAfterUnload(modelId);
+            }
+        }
+    }
+
+    private async Task<EmbeddingModel> LoadCoreAsync(ModelManifest manifest, Slot slot, Task[] evictions, CancellationToken cancellationToken)
+    {
+        // The models evicted to make room give their memory back before this one takes any.
+        await Task.WhenAll(evictions).ConfigureAwait(false);
         LogLoading(manifest.Id);
         DateTimeOffset startedAt = _time.GetUtcNow();
         long started = _time.GetTimestamp();
@@ -165,11 +247,19 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
                 lookup?.StoreProblem ?? files?.SnapshotStoreProblem,
                 key?.Id,
                 SnapshotBuilt: staging is not null && created.PreparedModelFile is not null);
-            lock (slot.Gate)
+            lock (_gate)
             {
                 slot.Model = model;
                 slot.Timings = timings;
                 slot.State = ModelState.Ready;
+                slot.HasBeenReady = true;
+                slot.LoadDuration = timings.Total;
+                ScheduleAfterLoad(slot);
+            }
+
+            if (slot.KnownIdleTimes is null && _idleStatistics is not null)
+            {
+                StartBackground(() => ReadIdleStatisticsAsync(slot));
             }
 
             _loadMetrics?.Record(manifest.Id, timings);
@@ -193,7 +283,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
                 SnapshotCache.Abandon(staging);
             }
 
-            lock (slot.Gate)
+            lock (_gate)
             {
                 slot.State = ModelState.Failed;
                 slot.Error = e.Message;
@@ -218,7 +308,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         {
             LocalSnapshot snapshot = await _snapshots.CommitAsync(key, staging, modelFile, vocabPath, buildTime, _stopping.Token).ConfigureAwait(false);
             PublishOutcome outcome = await _snapshots.PublishAsync(snapshot, cancellationToken: _stopping.Token).ConfigureAwait(false);
-            lock (slot.Gate)
+            lock (_gate)
             {
                 slot.SnapshotPublish = outcome;
             }
@@ -261,15 +351,20 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await WhenBackgroundWorkDoneAsync().ConfigureAwait(false);
+        // Background work logs its own failures; shutting down waits for it, never fails because of it.
+        await WhenBackgroundWorkDoneAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (Slot slot in _slots.Values)
         {
             EmbeddingModel? model;
-            lock (slot.Gate)
+            lock (_gate)
             {
                 model = slot.Model;
                 slot.Model = null;
+                slot.StopTimers();
             }
+
+            // What this instance learned about the model's idle times outlives it (scale to zero ends it).
+            await FlushIdleStatisticsAsync(slot).ConfigureAwait(false);
 
             if (model is not null)
             {
@@ -290,12 +385,18 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Model {ModelId}: load failed")]
     private partial void LogLoadFailed(Exception exception, string modelId);
 
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Model {ModelId}: unloaded while a request was about to use it; loading it again for that request")]
+    private partial void LogReloadAfterUnload(string modelId);
+
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Model {ModelId}: the prepared-model snapshot could not be written; the next cold start prepares it again")]
     private partial void LogSnapshotFailed(Exception exception, string modelId);
 
-    private sealed class Slot
+    private sealed class Slot(string id, long bytes)
     {
-        public Lock Gate { get; } = new();
+        public string Id { get; } = id;
+
+        /// <summary>What the model takes from the memory budget: its files' sizes (the weights dominate).</summary>
+        public long Bytes { get; } = bytes;
 
         public Task<EmbeddingModel>? Load { get; set; }
 
@@ -310,5 +411,40 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         public EmbeddingModel? Model { get; set; }
 
         public PublishOutcome? SnapshotPublish { get; set; }
+
+        public bool HasBeenReady { get; set; }
+
+        public TimeSpan LoadDuration { get; set; }
+
+        /// <summary>Requests waiting for the load.</summary>
+        public int Waiting { get; set; }
+
+        /// <summary>Order of last use, for least-recently-used eviction (a counter: clocks tie).</summary>
+        public long LastUse { get; set; }
+
+        /// <summary>Bumped by each request: a keep-alive timer armed before the latest request does nothing.</summary>
+        public long Generation { get; set; }
+
+        public DateTimeOffset? LastArrival { get; set; }
+
+        /// <summary>Idle times seen here and not yet merged into the store.</summary>
+        public IdleTimeHistogram? PendingIdleTimes { get; set; }
+
+        /// <summary>The stored histogram plus what this instance saw since (null until read).</summary>
+        public IdleTimeHistogram? KnownIdleTimes { get; set; }
+
+        public Task? Unloading { get; set; }
+
+        public ITimer? UnloadTimer { get; set; }
+
+        public ITimer? PrewarmTimer { get; set; }
+
+        public void StopTimers()
+        {
+            UnloadTimer?.Dispose();
+            UnloadTimer = null;
+            PrewarmTimer?.Dispose();
+            PrewarmTimer = null;
+        }
     }
 }

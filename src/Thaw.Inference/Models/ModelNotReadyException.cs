@@ -1,10 +1,12 @@
 namespace Thaw.Inference.Models;
 
 /// <summary>The model is still loading, or its last load failed: try again after <see cref="RetryAfter"/>.</summary>
-public sealed class ModelNotReadyException(string modelId, ModelState state, TimeSpan retryAfter, string? reason = null)
-    : Exception(reason is null
-        ? $"The model '{modelId}' is still loading; retry after {retryAfter.TotalSeconds:0} s."
-        : $"The model '{modelId}' could not be loaded: {reason}")
+public sealed class ModelNotReadyException(string modelId, ModelState state, TimeSpan retryAfter, string? reason = null, Exception? innerException = null)
+    : Exception(
+        reason is null
+            ? $"The model '{modelId}' is still loading; retry after {retryAfter.TotalSeconds:0} s."
+            : $"The model '{modelId}' could not be loaded: {reason}",
+        innerException)
 {
     public string ModelId { get; } = modelId;
 

@@ -15,6 +15,10 @@ public enum ModelState
     [JsonStringEnumMemberName("ready")]
     Ready,
 
+    /// <summary>Evicted or idle past its keep-alive: finishing its accepted work, then releasing its memory.</summary>
+    [JsonStringEnumMemberName("unloading")]
+    Unloading,
+
     /// <summary>The last load failed; the next request tries again.</summary>
     [JsonStringEnumMemberName("failed")]
     Failed,

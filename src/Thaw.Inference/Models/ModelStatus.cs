@@ -5,7 +5,9 @@ namespace Thaw.Inference.Models;
 
 /// <summary>
 /// One model's state on this instance, with its batchers' counts once loaded and, when its load built a snapshot,
-/// what publishing that snapshot to the store did (null until done).
+/// what publishing that snapshot to the store did (null until done). <see cref="HasBeenReady"/>: it was ready on this
+/// instance at least once (an idle unload does not make the instance unready). <see cref="Bytes"/>: what it takes
+/// from the memory budget.
 /// </summary>
 public sealed record ModelStatus(
     string Id,
@@ -15,4 +17,6 @@ public sealed record ModelStatus(
     ModelLoadTimings? Timings,
     BatchStatistics? Interactive = null,
     BatchStatistics? Bulk = null,
-    PublishOutcome? SnapshotPublish = null);
+    PublishOutcome? SnapshotPublish = null,
+    bool HasBeenReady = false,
+    long Bytes = 0);

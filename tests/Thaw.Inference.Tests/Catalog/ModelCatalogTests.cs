@@ -24,6 +24,21 @@ public sealed class ModelCatalogTests : IDisposable
     }
 
     [Fact]
+    public void Load_OptionalFieldsAbsent_TakeTheirDocumentedDefaults()
+    {
+        Write("m1", TestManifests.Valid());
+
+        ModelManifest manifest = ModelCatalog.Load(_root, "m1").Get("m1");
+
+        Assert.True(manifest.Normalize);
+        Assert.Equal("", manifest.Prefixes.Query);
+        Assert.Equal("", manifest.Prefixes.Document);
+        Assert.True(manifest.Tokenizer.Lowercase);
+        Assert.True(manifest.Tokenizer.StripAccents);
+        Assert.Equal("", manifest.Description);
+    }
+
+    [Fact]
     public void Get_UnknownModel_ThrowsNamingTheModelAndTheKnownOnes()
     {
         ModelCatalog catalog = RealModels.LoadCatalog();

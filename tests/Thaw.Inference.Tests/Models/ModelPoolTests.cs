@@ -1,0 +1,285 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Thaw.Inference.Backends;
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Hosting;
+using Thaw.Inference.KeepAlive;
+using Thaw.Inference.Models;
+using Thaw.Inference.Snapshots;
+using Thaw.Inference.Sources;
+using Thaw.Inference.Tests.Embeddings;
+using Thaw.Testing;
+
+namespace Thaw.Inference.Tests.Models;
+
+/// <summary>The model pool: memory budget and eviction, keep-alive unloads and pre-warms, bounded waits — on a fake clock.</summary>
+public sealed class ModelPoolTests : IAsyncDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("thaw-pool-").FullName;
+    private readonly FakeTimeProvider _time = new();
+    private readonly CountingBackend _backend = new();
+    private readonly List<ModelHost> _hosts = [];
+    private readonly long _modelBytes;
+
+    public ModelPoolTests()
+    {
+        // The real vocabulary: the warm-up runs of a load tokenize real text.
+        string vocab = File.ReadAllText(RealModels.EnsureFilesAsync(RealModels.MiniLm).GetAwaiter().GetResult().VocabPath);
+        foreach (string id in (string[])["a", "b", "c"])
+        {
+            ModelManifest manifest = TestManifests.WritePathModel(Path.Combine(_root, "catalog"), id, new string('w', 1000), vocab);
+            _modelBytes = manifest.Files.Sum(f => f.Size);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (ModelHost host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task GetReadyAsync_RoundRobinOverThreeModels_BudgetForTwo_EvictsLeastRecentlyUsed_NeverExceedsIt()
+    {
+        ModelHost pool = Create(budget: (2 * _modelBytes) + (_modelBytes / 2));
+
+        foreach (string id in (string[])["a", "b", "c", "a", "b", "c", "a"])
+        {
+            await pool.GetReadyAsync(id);
+            await pool.WhenBackgroundWorkDoneAsync();
+            Assert.True(pool.GetStatuses().Where(s => s.State is ModelState.Ready or ModelState.Loading or ModelState.Unloading).Sum(s => s.Bytes) <= 2.5 * _modelBytes);
+        }
+
+        Assert.Equal(2, _backend.MostLive);
+        Assert.Equal(7, _backend.Created);
+        // The last three uses were b, c, a: b is the least recently used and went first.
+        Assert.Equal([ModelState.Ready, ModelState.Cold, ModelState.Ready], pool.GetStatuses().Select(s => s.State));
+    }
+
+    [Fact]
+    public async Task GetReadyAsync_RecentlyUsedModel_IsNotTheOneEvicted()
+    {
+        ModelHost pool = Create(budget: (2 * _modelBytes) + (_modelBytes / 2));
+        await pool.GetReadyAsync("a");
+        await pool.GetReadyAsync("b");
+        await pool.GetReadyAsync("a");
+
+        await pool.GetReadyAsync("c");
+        await pool.WhenBackgroundWorkDoneAsync();
+
+        Assert.Equal(ModelState.Ready, pool.GetStatus("a").State);
+        Assert.Equal(ModelState.Cold, pool.GetStatus("b").State);
+    }
+
+    [Fact]
+    public async Task GetReadyAsync_BudgetSmallerThanTheModel_FailsNamingTheSetting()
+    {
+        ModelHost pool = Create(budget: 100);
+
+        var e = await Assert.ThrowsAsync<ModelNotReadyException>(() => pool.GetReadyAsync("a"));
+
+        Assert.Contains("Thaw:Models:MemoryBudgetBytes (100 bytes) is smaller than the model", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _backend.Created);
+    }
+
+    [Fact]
+    public async Task FixedPolicy_ModelIdlePastItsWindow_IsUnloaded_AndTheNextRequestLoadsItAgain()
+    {
+        ModelHost pool = Create(policy: KeepAlivePolicies.Fixed(new FixedKeepAliveOptions { Window = TimeSpan.FromMinutes(10) }));
+        await pool.GetReadyAsync("a");
+
+        _time.Advance(TimeSpan.FromMinutes(9));
+        await pool.GetReadyAsync("a");
+        _time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(ModelState.Ready, pool.GetStatus("a").State);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await pool.WhenBackgroundWorkDoneAsync();
+
+        Assert.Equal(ModelState.Cold, pool.GetStatus("a").State);
+        Assert.True(pool.GetStatus("a").HasBeenReady);
+        Assert.Equal(0, _backend.Live);
+        await pool.GetReadyAsync("a");
+        Assert.Equal(2, _backend.Created);
+    }
+
+    [Fact]
+    public async Task EmbedAsync_ModelUnloadedSinceALookup_LoadsItAgainInsteadOfFailing()
+    {
+        ModelHost pool = Create(policy: KeepAlivePolicies.Fixed(new FixedKeepAliveOptions { Window = TimeSpan.FromMinutes(10) }));
+        Inference.Embeddings.EmbeddingModel stale = await pool.GetReadyAsync("a");
+        _time.Advance(TimeSpan.FromMinutes(11));
+        await pool.WhenBackgroundWorkDoneAsync();
+
+        await Assert.ThrowsAsync<Inference.Batching.BatcherClosedException>(() => stale.EmbedAsync(["thaw"]));
+        Inference.Embeddings.EmbeddingResult result = await pool.EmbedAsync("a", ["thaw"], default, default);
+
+        Assert.Single(result.Vectors);
+        Assert.Equal(2, _backend.Created);
+    }
+
+    [Fact]
+    public async Task HistogramPolicy_PeriodicRequests_UnloadsAfterEach_AndIsReadyAgainBeforeTheNext()
+    {
+        ModelHost pool = Create(policy: KeepAlivePolicies.Histogram(new HistogramKeepAliveOptions()));
+        // Learn: a request every 30 minutes (until the histogram has enough samples, a 10-minute fallback window).
+        for (int i = 0; i < 12; i++)
+        {
+            await pool.GetReadyAsync("a");
+            _time.Advance(TimeSpan.FromMinutes(30));
+            await pool.WhenBackgroundWorkDoneAsync();
+        }
+
+        await pool.GetReadyAsync("a");
+        int loads = _backend.Created;
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await pool.WhenBackgroundWorkDoneAsync();
+        Assert.Equal(ModelState.Cold, pool.GetStatus("a").State);
+
+        _time.Advance(TimeSpan.FromMinutes(28));
+        await pool.WhenBackgroundWorkDoneAsync();
+        // The pre-warm load runs on the thread pool once the timer fired: wait for its outcome, not for time.
+        await Eventually.WaitUntilAsync(() => pool.GetStatus("a").State == ModelState.Ready);
+
+        Assert.Equal(loads + 1, _backend.Created);
+    }
+
+    [Fact]
+    public async Task Statistics_MergedIntoTheStoreOnDispose_SurviveARestart()
+    {
+        var store = new LocalIdleStatisticsStore(Path.Combine(_root, "stats"), NullLogger<LocalIdleStatisticsStore>.Instance);
+        IKeepAlivePolicy policy = KeepAlivePolicies.Fixed(new FixedKeepAliveOptions());
+        ModelHost first = Create(policy: policy, store: store);
+        for (int i = 0; i < 4; i++)
+        {
+            await first.GetReadyAsync("a");
+            _time.Advance(TimeSpan.FromMinutes(3));
+        }
+
+        await first.DisposeAsync();
+
+        IdleTimeHistogram stored = (await store.LoadAsync("a"))!;
+        Assert.Equal(3, stored.Total);
+        Assert.Equal(3, stored[3]);
+    }
+
+    [Theory]
+    [InlineData(28, true)]
+    [InlineData(10, false)]
+    [InlineData(45, false)]
+    public async Task PrewarmDueAsync_FromStoredStatistics_LoadsOnlyWhenARequestIsPredictedSoon(int minutesSinceLastRequest, bool expected)
+    {
+        var store = new LocalIdleStatisticsStore(Path.Combine(_root, "stats"), NullLogger<LocalIdleStatisticsStore>.Instance);
+        // What earlier instances learned: a request every 30 minutes, the last one some minutes ago.
+        IdleTimeHistogram learned = IdleTimeHistogram.Create(new HistogramKeepAliveOptions());
+        learned.Add(TimeSpan.FromMinutes(30), 20);
+        learned.LastArrival = _time.GetUtcNow() - TimeSpan.FromMinutes(minutesSinceLastRequest);
+        await store.MergeAsync("a", learned);
+        ModelHost fresh = Create(policy: KeepAlivePolicies.Histogram(new HistogramKeepAliveOptions()), store: store);
+
+        IReadOnlyList<string> started = await fresh.PrewarmDueAsync();
+
+        Assert.Equal(expected ? ["a"] : [], started);
+        if (expected)
+        {
+            await fresh.LoadAsync("a");
+            Assert.Equal(ModelState.Ready, fresh.GetStatus("a").State);
+        }
+    }
+
+    [Fact]
+    public async Task GetReadyAsync_TooManyWaitingForALoad_AnswersNotReadyAtOnce()
+    {
+        _backend.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ModelHost pool = Create(maxWaiting: 2);
+        Task<Inference.Embeddings.EmbeddingModel>[] waiting = [pool.GetReadyAsync("a"), pool.GetReadyAsync("a")];
+
+        var e = await Assert.ThrowsAsync<ModelNotReadyException>(() => pool.GetReadyAsync("a"));
+
+        Assert.Contains("2 requests are already waiting", e.Message, StringComparison.Ordinal);
+        _backend.Gate.SetResult();
+        await Task.WhenAll(waiting);
+        Assert.Equal(1, _backend.Created);
+    }
+
+    private ModelHost Create(long budget = 0, IKeepAlivePolicy? policy = null, IIdleStatisticsStore? store = null, int maxWaiting = 256)
+    {
+        var options = new ThawOptions
+        {
+            CacheDirectory = Path.Combine(_root, "cache"),
+            Models = new ModelsOptions
+            {
+                CatalogDirectory = Path.Combine(_root, "catalog"),
+                Default = "a",
+                Prewarm = ["none"],
+                MemoryBudgetBytes = budget,
+                MaxWaitingRequests = maxWaiting,
+            },
+        };
+        options.Batching.MaxBatchSize = 1;
+        IOptions<ThawOptions> wrapped = Options.Create(options);
+        var pool = new ModelHost(
+            ModelCatalog.Load(options.Models.CatalogDirectory, "a"),
+            new ModelFileCache([new LocalPathModelSource()], wrapped, NullLogger<ModelFileCache>.Instance),
+            new SnapshotCache(wrapped, _time, NullLogger<SnapshotCache>.Instance),
+            _backend,
+            wrapped,
+            _time,
+            NullLogger<ModelHost>.Instance,
+            keepAlivePolicy: policy,
+            idleStatistics: store,
+            keepAliveOptions: Options.Create(new KeepAliveOptions()));
+        _hosts.Add(pool);
+        return pool;
+    }
+
+    /// <summary>Sessions that count themselves, so that a test sees how many are alive at once.</summary>
+    private sealed class CountingBackend : IEncoderBackend
+    {
+        private int _live;
+        private int _created;
+        private int _mostLive;
+
+        public TaskCompletionSource? Gate { get; set; }
+
+        public int Live => Volatile.Read(ref _live);
+
+        public int Created => Volatile.Read(ref _created);
+
+        public int MostLive => Volatile.Read(ref _mostLive);
+
+        public SnapshotKey? GetSnapshotKey(ModelManifest model) => null;
+
+        public async Task<CreatedSession> CreateSessionAsync(ModelManifest model, SessionSource source, CancellationToken cancellationToken = default)
+        {
+            if (Gate is { } gate)
+            {
+                await gate.Task;
+            }
+
+            Interlocked.Increment(ref _created);
+            int live = Interlocked.Increment(ref _live);
+            int most;
+            do
+            {
+                most = Volatile.Read(ref _mostLive);
+            }
+            while (live > most && Interlocked.CompareExchange(ref _mostLive, live, most) != most);
+
+            return new CreatedSession(new Session(new FakeEncoder(model.Dimensions), () => Interlocked.Decrement(ref _live)), null);
+        }
+
+        private sealed class Session(FakeEncoder inner, Action disposed) : IEncoderSession
+        {
+            public string ExecutionProvider => inner.ExecutionProvider;
+
+            public IEncoderOutput Run(EncoderBatch batch, CancellationToken cancellationToken = default) => inner.Run(batch, cancellationToken);
+
+            public void Dispose() => disposed();
+        }
+    }
+}
