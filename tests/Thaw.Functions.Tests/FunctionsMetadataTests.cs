@@ -48,7 +48,7 @@ public sealed class FunctionsMetadataTests
         JsonElement trigger = function.GetProperty("bindings").EnumerateArray().Single();
         Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("thaw-jobs", trigger.GetProperty("queueName").GetString());
-        Assert.Equal("Thaw:Storage:ConnectionString", trigger.GetProperty("connection").GetString());
+        Assert.Equal("AzureWebJobsStorage", trigger.GetProperty("connection").GetString());
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Thaw.Azure.Jobs;
 using Thaw.Azure.Storage;
+using Thaw.Inference.Jobs;
 
 namespace Thaw.Infra.Tests;
 
@@ -202,9 +204,9 @@ public sealed class DeploymentTests
         {
             Dictionary<string, string> settings = PredictedDeployment.Settings(app);
             Assert.Equal(new StorageOptions().SnapshotContainer, settings["Thaw__Storage__SnapshotContainer"]);
-            Assert.Equal(ExpectedNames.JobQueue, settings["Thaw__Jobs__Queue"]);
+            Assert.Equal(new JobsOptions().Queue, settings["Thaw__Jobs__Queue"]);
             Assert.Equal(ExpectedNames.RequestQueue, settings["Thaw__Jobs__RequestQueue"]);
-            Assert.Equal(ExpectedNames.FilesContainer, settings["Thaw__Files__Container"]);
+            Assert.Equal(new FilesOptions().Container, settings["Thaw__Files__Container"]);
             Assert.Equal(executionProvider, settings["Thaw__Onnx__ExecutionProvider"]);
             Assert.Equal(settings["AZURE_CLIENT_ID"], settings["Thaw__Storage__ManagedIdentityClientId"]);
             Assert.False(string.IsNullOrWhiteSpace(settings["Thaw__Models__Prewarm__0"]));

@@ -1,15 +1,13 @@
 namespace Thaw.Infra.Tests;
 
 /// <summary>
-/// Names the app will read from configuration but does not define in code yet (the queue jobs issue adds the Files
-/// and Jobs options): until then, this is the one place besides infra/modules/conventions.bicep that states them.
-/// When the app grows options classes with these defaults, compare with those instead, as the snapshot container is.
+/// Names the deployment creates that the app does not define in code (yet): the request queue of issue 5's
+/// request-level messages and the origins container; the job queue and files container are compared with the app's
+/// own options (JobsOptions, FilesOptions), as the snapshot container is.
 /// </summary>
 internal static class ExpectedNames
 {
-    public const string JobQueue = "thaw-jobs";
     public const string RequestQueue = "thaw-requests";
-    public const string FilesContainer = "thaw-files";
     public const string OriginsContainer = "thaw-origins";
     public const string PoisonSuffix = "-poison";
 }
