@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Thaw.Azure.Jobs;
 using Thaw.Azure.KeepAlive;
 using Thaw.Azure.Models;
@@ -18,7 +20,9 @@ public static class AzureHostingExtensions
     /// <summary>
     /// Adds the Azure Storage adapters, configured from <c>Thaw:Storage</c>: model files in Blob Storage as an origin
     /// (<c>blob</c> sources) and, when a connection string is set, the shared snapshot store, idle-time statistics, and the
-    /// batch job transport (Blob files and records, Storage queue).
+    /// batch job transport (Blob files and records, Storage queue). With <c>Thaw:ServiceBus</c> configured, job messages
+    /// go to a Service Bus queue instead — in every host, so that batches created anywhere reach the Service Bus worker —
+    /// while files and records stay where <c>Thaw:Storage</c> puts them (Blob Storage, or without it this instance's disk).
     /// </summary>
     public static IHostApplicationBuilder AddThawAzure(this IHostApplicationBuilder builder)
     {
@@ -27,6 +31,18 @@ public static class AzureHostingExtensions
         builder.Services.TryAddSingleton<BlobClients>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, BlobModelSource>());
         StorageOptions storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
+        ServiceBusOptions serviceBus = builder.Configuration.GetSection(ServiceBusOptions.SectionName).Get<ServiceBusOptions>() ?? new();
+        if (serviceBus.IsConfigured)
+        {
+            // Registered first, so that it takes the place of the Storage queue below and of the in-process queue.
+            builder.Services.AddOptions<ServiceBusOptions>().BindConfiguration(ServiceBusOptions.SectionName).ValidateDataAnnotations()
+                .Validate(o => o.MaxReceiveWait > TimeSpan.Zero, "Thaw:ServiceBus:MaxReceiveWait must be positive.")
+                .ValidateOnStart();
+            builder.Services.TryAddSingleton(sp => new ServiceBusClients(
+                sp.GetRequiredService<IOptions<ServiceBusOptions>>(), storesAreLocal: !storage.IsConfigured, sp.GetRequiredService<ILogger<ServiceBusClients>>()));
+            builder.Services.TryAddSingleton<IJobQueue, ServiceBusJobQueue>();
+        }
+
         if (storage.IsConfigured)
         {
             // With storage configured, verified model files are shared by all instances through Blob Storage.
