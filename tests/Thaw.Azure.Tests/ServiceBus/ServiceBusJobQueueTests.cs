@@ -1,5 +1,6 @@
 using System.Text;
 using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Logging;
 using Thaw.Azure.Tests.Jobs;
 using Thaw.Inference.Jobs;
 
@@ -38,6 +39,8 @@ public sealed class ServiceBusJobQueueTests : IAsyncLifetime
         Assert.Equal(1, lockedCount);
         Assert.Equal(0, _bus.ActiveCount);
         Assert.Empty(_bus.DeadLetters);
+        // Service Bus without Thaw:Storage: the files and records of this test are on one disk, which the log says.
+        Assert.Contains(_jobs.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("only works with one instance", StringComparison.Ordinal));
     }
 
     [Fact]

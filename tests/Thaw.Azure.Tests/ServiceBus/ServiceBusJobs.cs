@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Azure.Jobs;
 using Thaw.Inference.Jobs;
+using Thaw.Testing;
 
 namespace Thaw.Azure.Tests.ServiceBus;
 
@@ -23,7 +24,7 @@ internal sealed class ServiceBusJobs : IAsyncDisposable
             RetryDelay = TimeSpan.Zero,
         };
         IOptions<ServiceBusOptions> serviceBus = Microsoft.Extensions.Options.Options.Create(new ServiceBusOptions { ConnectionString = bus.ConnectionString, Queue = bus.QueueName });
-        Clients = new ServiceBusClients(serviceBus, storesAreLocal: true, NullLogger<ServiceBusClients>.Instance);
+        Clients = new ServiceBusClients(serviceBus, storesAreLocal: true, Log);
         Queue = new ServiceBusJobQueue(Clients, serviceBus);
         Files = new LocalFileStore(Path.Combine(_directory, "files"), TimeProvider.System);
         Batches = new LocalBatchStore(Path.Combine(_directory, "batches"));
@@ -31,6 +32,8 @@ internal sealed class ServiceBusJobs : IAsyncDisposable
     }
 
     public JobsOptions Options { get; }
+
+    public CapturingLogger<ServiceBusClients> Log { get; } = new();
 
     public ServiceBusClients Clients { get; }
 
