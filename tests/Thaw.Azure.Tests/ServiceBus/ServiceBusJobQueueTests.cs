@@ -1,8 +1,10 @@
 using System.Text;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Thaw.Azure.Tests.Jobs;
 using Thaw.Inference.Jobs;
+using Thaw.Testing;
 
 namespace Thaw.Azure.Tests.ServiceBus;
 
@@ -73,6 +75,28 @@ public sealed class ServiceBusJobQueueTests : IAsyncLifetime
         ServiceBusException lost = await Assert.ThrowsAsync<ServiceBusException>(() => delivery.RenewAsync(_jobs.Options.VisibilityTimeout));
 
         Assert.Equal(ServiceBusFailureReason.MessageLockLost, lost.Reason);
+    }
+
+    [Fact]
+    public async Task Job_RunningPastHalfTheVisibilityTimeout_RenewsItsLockThroughTheService()
+    {
+        var time = new FakeTimeProvider();
+        string batchId = await _jobs.CreateBatchAsync(3);
+        var handler = new EchoHandler(async call =>
+        {
+            if (call == 1)
+            {
+                // The job's renewal timer runs on the fake clock: half the visibility timeout later it renews the lock.
+                time.Advance(_jobs.Options.VisibilityTimeout / 2);
+                await Eventually.WaitUntilAsync(() => _bus.Renewals == 1);
+            }
+        });
+
+        await _jobs.Processor(handler, time).ProcessAsync(await _jobs.ReceiveAsync());
+
+        Assert.Equal(BatchStatus.Completed, (await _jobs.Batches.GetAsync(batchId))!.Batch.Status);
+        Assert.Equal(1, _bus.Renewals);
+        Assert.Equal(0, _bus.ActiveCount);
     }
 
     [Fact]

@@ -45,9 +45,9 @@ internal sealed class ServiceBusJobs : IAsyncDisposable
 
     public LocalBatchOutput Output { get; }
 
-    public BatchJobProcessor Processor(IBatchRequestHandler handler) =>
-        new(new BatchJobRunner(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
-            Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobProcessor>.Instance);
+    public BatchJobProcessor Processor(IBatchRequestHandler handler, TimeProvider? time = null) =>
+        new(new BatchJobRunner(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), time ?? TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
+            Microsoft.Extensions.Options.Options.Create(Options), time ?? TimeProvider.System, NullLogger<BatchJobProcessor>.Instance);
 
     public async Task<string> CreateBatchAsync(int lines)
     {
