@@ -63,6 +63,26 @@ public static class AzureHostingExtensions
             builder.Services.TryAddSingleton<IBatchOutput, BlobBatchOutput>();
             builder.Services.TryAddSingleton<IJobQueue, StorageJobQueue>();
             builder.Services.TryAddSingleton(sp => new QueueTriggeredJobs(sp.GetRequiredService<BatchJobProcessor>(), sp.GetRequiredService<QueueClients>()));
+            // Queued requests (Thaw:Jobs:RequestQueue): answered through the /v1/embeddings handler of AddThawHttp.
+            builder.Services.TryAddSingleton<RequestReplies>();
+            builder.Services.TryAddSingleton<QueuedRequestProcessor>();
+            builder.Services.TryAddSingleton(sp => new QueueTriggeredRequests(sp.GetRequiredService<QueuedRequestProcessor>()));
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Answers queued requests (<c>Thaw:Jobs:RequestQueue</c>) in this host — the standalone host; the Functions app
+    /// uses a queue trigger. Call after <see cref="AddThawAzure"/>; registered only when <c>Thaw:Storage</c> is
+    /// configured: without it there is no queue.
+    /// </summary>
+    public static IHostApplicationBuilder AddThawRequestListener(this IHostApplicationBuilder builder)
+    {
+        StorageOptions storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
+        if (storage.IsConfigured)
+        {
+            builder.Services.AddHostedService<RequestListenerService>();
         }
 
         return builder;

@@ -1,3 +1,4 @@
+using Thaw.Azure;
 using Thaw.Azure.Telemetry;
 using Thaw.Http;
 using Thaw.Http.Telemetry;
@@ -27,6 +28,8 @@ public static class StandaloneHost
         builder.AddThaw().AddThawPrewarmScheduler();
         // Batch jobs run in this host: the listener takes job messages from the queue (in-process by default).
         builder.AddThawJobListener();
+        // Queued requests (Thaw:Jobs:RequestQueue) are answered here too when a storage account is configured.
+        builder.AddThawRequestListener();
         bool prometheus = ThawTelemetryExtensions.PrometheusEnabled(builder.Configuration);
         builder.AddThawTelemetry(prometheus).AddThawAzureMonitor(builder.Configuration);
 

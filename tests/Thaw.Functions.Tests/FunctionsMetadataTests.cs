@@ -52,11 +52,34 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void Metadata_QueuedRequestsIsAQueueTriggerOnTheRequestQueue()
+    {
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
+
+        JsonElement function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "QueuedRequests");
+        JsonElement trigger = function.GetProperty("bindings").EnumerateArray().Single();
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("thaw-requests", trigger.GetProperty("queueName").GetString());
+        Assert.Equal("AzureWebJobsStorage", trigger.GetProperty("connection").GetString());
+    }
+
+    [Fact]
+    public void HostJson_LetsOneInstanceRunManyQueueMessagesAtOnce()
+    {
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "host.json")));
+
+        JsonElement queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
+        Assert.Equal(32, queues.GetProperty("batchSize").GetInt32());
+        Assert.Equal(16, queues.GetProperty("newBatchThreshold").GetInt32());
+        Assert.Equal(5, queues.GetProperty("maxDequeueCount").GetInt32());
+    }
+
+    [Fact]
     public void Metadata_HasNoOtherFunctions()
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Fact]

@@ -17,7 +17,7 @@ namespace Thaw.Functions.Tests;
 
 /// <summary>
 /// The queue-triggered function called directly with messages received from a real Azurite queue, composed as
-/// Program.cs composes the app (Storage transport, real model); the host's own retry and poison handling cannot run here.
+/// Program.cs composes the app (Storage transport, real model), and the request-queue function likewise; the host's own retry and poison handling cannot run here.
 /// </summary>
 public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azurite>, IAsyncLifetime
 {
@@ -34,6 +34,7 @@ public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azuri
             ["Thaw:Storage:SnapshotContainer"] = $"snapshots-{_suffix}",
             ["Thaw:Files:Container"] = $"files-{_suffix}",
             ["Thaw:Jobs:Queue"] = $"jobs-{_suffix}",
+            ["Thaw:Jobs:RequestQueue"] = $"requests-{_suffix}",
             ["Thaw:Jobs:ChunkLines"] = "2",
         });
         builder.AddThawInference();
@@ -87,6 +88,23 @@ public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azuri
 
         PeekedMessage poisoned = Assert.Single((await Queue($"jobs-{_suffix}-poison").PeekMessagesAsync(10)).Value);
         Assert.Equal("""{"hello":"world"}""", poisoned.Body.ToString());
+    }
+
+    [Fact]
+    public async Task QueuedRequests_AnswersAtTheReplyQueue()
+    {
+        QueueClient requests = Queue($"requests-{_suffix}");
+        await requests.CreateIfNotExistsAsync();
+        await requests.SendMessageAsync(JsonSerializer.Serialize(new { id = "f1", body = new { input = "a queued request" }, reply_to = new { queue = $"replies-{_suffix}" } }));
+        QueueMessage message = (await requests.ReceiveMessageAsync(TimeSpan.FromMinutes(1))).Value;
+
+        await new RequestQueueFunction(_host.Services).RunAsync(message, CancellationToken.None);
+
+        PeekedMessage reply = Assert.Single((await Queue($"replies-{_suffix}").PeekMessagesAsync(10)).Value);
+        using JsonDocument answer = JsonDocument.Parse(reply.Body);
+        Assert.Equal("f1", answer.RootElement.GetProperty("id").GetString());
+        Assert.Equal(200, answer.RootElement.GetProperty("status_code").GetInt32());
+        Assert.Equal(384, answer.RootElement.GetProperty("body").GetProperty("data")[0].GetProperty("embedding").GetArrayLength());
     }
 
     private QueueClient Queue(string name) =>

@@ -6,20 +6,38 @@ using Thaw.Inference.Jobs;
 
 namespace Thaw.Azure.Jobs;
 
-/// <summary>The job queue and its poison queue (<c>{queue}-poison</c>), created on first use.</summary>
-internal sealed class QueueClients(IOptions<StorageOptions> storage, IOptions<JobsOptions> jobs)
+/// <summary>
+/// The job queue, the request queue (<see cref="JobsOptions.RequestQueue"/>) and their poison queues
+/// (<c>{queue}-poison</c>), created on first use, and reply queues named by queued requests.
+/// </summary>
+internal sealed class QueueClients
 {
-    private readonly Lazy<Task<(QueueClient Jobs, QueueClient Poison)>> _queues = new(async () =>
+    private readonly Lazy<QueueServiceClient> _service;
+    private readonly Lazy<Task<(QueueClient Queue, QueueClient Poison)>> _jobs;
+    private readonly Lazy<Task<(QueueClient Queue, QueueClient Poison)>> _requests;
+
+    public QueueClients(IOptions<StorageOptions> storage, IOptions<JobsOptions> jobs)
     {
-        QueueServiceClient service = Create(storage.Value);
-        QueueClient queue = service.GetQueueClient(jobs.Value.Queue);
-        QueueClient poison = service.GetQueueClient(jobs.Value.Queue + "-poison");
+        _service = new(() => Create(storage.Value));
+        _jobs = new(() => CreatePairAsync(jobs.Value.Queue));
+        _requests = new(() => CreatePairAsync(jobs.Value.RequestQueue));
+    }
+
+    public Task<(QueueClient Jobs, QueueClient Poison)> GetAsync() => _jobs.Value;
+
+    public Task<(QueueClient Queue, QueueClient Poison)> GetRequestsAsync() => _requests.Value;
+
+    /// <summary>A queue of the same account by name (not created here).</summary>
+    public QueueClient Get(string name) => _service.Value.GetQueueClient(name);
+
+    private async Task<(QueueClient Queue, QueueClient Poison)> CreatePairAsync(string name)
+    {
+        QueueClient queue = Get(name);
+        QueueClient poison = Get(name + "-poison");
         await queue.CreateIfNotExistsAsync().ConfigureAwait(false);
         await poison.CreateIfNotExistsAsync().ConfigureAwait(false);
         return (queue, poison);
-    });
-
-    public Task<(QueueClient Jobs, QueueClient Poison)> GetAsync() => _queues.Value;
+    }
 
     private static QueueServiceClient Create(StorageOptions storage)
     {

@@ -12,7 +12,7 @@ namespace Thaw.Http.Jobs;
 
 /// <summary>
 /// Batch lines for <c>/v1/embeddings</c>: the body goes through exactly the parsing and validation of
-/// <c>POST /v1/embeddings</c> and runs on the model's bulk batcher; the answer is the same JSON. What the route
+/// <c>POST /v1/embeddings</c> and runs on the model's bulk batcher (queued requests: interactive); the answer is the same JSON. What the route
 /// would refuse (400/404/413) is refused here with the same status and envelope, and lands in the error file.
 /// </summary>
 public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint) : IBatchRequestHandler
@@ -21,12 +21,12 @@ public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint) : IBatch
 
     public string Endpoint => Url;
 
-    public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken)
     {
         try
         {
             EmbeddingsRequest request = EmbeddingsEndpoint.Parse(JsonMarshal.GetRawUtf8Value(body).ToArray());
-            EmbeddingsResponse response = await endpoint.EmbedAsync(request, BatchProfileKind.Bulk, cancellationToken).ConfigureAwait(false);
+            EmbeddingsResponse response = await endpoint.EmbedAsync(request, profile, cancellationToken).ConfigureAwait(false);
             return JsonSerializer.SerializeToUtf8Bytes(response, ThawJson.Context.EmbeddingsResponse);
         }
         catch (ApiException e)

@@ -154,7 +154,7 @@ public sealed partial class BatchJobRunner(
         {
             try
             {
-                return new LineResult(200, await handler.HandleAsync(line.Body, cancellationToken).ConfigureAwait(false), null);
+                return new LineResult(200, await handler.HandleAsync(line.Body, BatchProfileKind.Bulk, cancellationToken).ConfigureAwait(false), null);
             }
             catch (BatchRequestRejectedException e)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Thaw.Inference.Batching;
 
 namespace Thaw.Inference.Jobs;
 
@@ -8,7 +9,10 @@ public interface IBatchRequestHandler
     /// <summary>The <c>url</c> (and batch <c>endpoint</c>) this handler serves.</summary>
     string Endpoint { get; }
 
-    /// <summary>Validates and runs the request; returns the JSON the HTTP route would answer with 200.</summary>
+    /// <summary>
+    /// Validates and runs the request through the <paramref name="profile"/>'s batcher (bulk for batch lines,
+    /// interactive for queued requests); returns the JSON the HTTP route would answer with 200.
+    /// </summary>
     /// <exception cref="BatchRequestRejectedException">The endpoint refuses this request (it goes to the error file).</exception>
-    Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, CancellationToken cancellationToken);
+    Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken);
 }

@@ -46,6 +46,16 @@ public sealed class JobsOptions
     /// <summary>Storage queue of job messages when a storage account is configured (poison queue: <c>{Queue}-poison</c>).</summary>
     public string Queue { get; set; } = "thaw-jobs";
 
+    /// <summary>
+    /// Storage queue of single embeddings requests with a reply destination (poison queue: <c>{RequestQueue}-poison</c>);
+    /// the Functions trigger's queue name is fixed at <c>thaw-requests</c>.
+    /// </summary>
+    public string RequestQueue { get; set; } = "thaw-requests";
+
+    /// <summary>Queued requests the standalone listener receives and runs at once (a Storage queue hands out at most 32 per call).</summary>
+    [Range(1, 32)]
+    public int MaxConcurrentRequests { get; set; } = 32;
+
     public string ResolveDirectory(string cacheDirectory) =>
         string.IsNullOrEmpty(Directory) ? Path.Combine(cacheDirectory, "jobs") : Directory;
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Azure.Tests.Jobs;
@@ -13,7 +14,7 @@ internal sealed class EchoHandler(Func<int, Task>? onCall = null) : IBatchReques
 
     public int Calls => Volatile.Read(ref _calls);
 
-    public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken)
     {
         int call = Interlocked.Increment(ref _calls);
         if (onCall is not null)
