@@ -85,7 +85,32 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         }
     }
 
-    private IHost BuildHost()
+    [Fact]
+    public async Task Listener_ReplyThatKeepsFailing_MovesToThePoisonQueueAfterTheMaxDequeueCount()
+    {
+        QueueClient requests = Queue($"requests-{_suffix}");
+        await requests.CreateIfNotExistsAsync();
+        // Storage refuses the reply queue's name (400) on every delivery: a failure that retrying does not fix.
+        string message = Message(new { id = "doomed", body = new { input = "never delivered" }, reply_to = new { queue = "Not_A_Valid_Queue" } });
+        await requests.SendMessageAsync(message);
+
+        using IHost host = BuildHost(("Thaw:Jobs:MaxDequeueCount", "2"), ("Thaw:Jobs:RetryDelay", "00:00:00"));
+        await host.StartAsync();
+        try
+        {
+            PeekedMessage poisoned = await PeekOneAsync(Queue($"requests-{_suffix}-poison"));
+
+            Assert.Equal(message, poisoned.Body.ToString());
+            await host.StopAsync();
+            Assert.Equal(0, (await requests.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private IHost BuildHost(params (string Key, string Value)[] settings)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
@@ -96,6 +121,7 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
             ["Thaw:Files:Container"] = $"files-{_suffix}",
             ["Thaw:Jobs:RequestQueue"] = $"requests-{_suffix}",
         });
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
         builder.AddThawInference();
         builder.AddThawOnnx();
         builder.AddThawAzure();
@@ -133,7 +159,8 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
-            if ((await queue.PeekMessagesAsync(10, timeout.Token)).Value is [PeekedMessage only])
+            // The listener creates the poison queue on its first receive.
+            if (await queue.ExistsAsync(timeout.Token) && (await queue.PeekMessagesAsync(10, timeout.Token)).Value is [PeekedMessage only])
             {
                 return only;
             }
