@@ -39,27 +39,17 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("dotnet-isolated", function.GetProperty("language").GetString());
     }
 
-    [Fact]
-    public void Metadata_BatchJobsIsAQueueTriggerOnTheJobQueue()
+    [Theory]
+    [InlineData("BatchJobs", "thaw-jobs")]
+    [InlineData("QueuedRequests", "thaw-requests")]
+    public void Metadata_QueueTriggersListenOnTheirQueuesInTheHostStorage(string name, string queue)
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        JsonElement function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "BatchJobs");
+        JsonElement function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
         JsonElement trigger = function.GetProperty("bindings").EnumerateArray().Single();
         Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal("thaw-jobs", trigger.GetProperty("queueName").GetString());
-        Assert.Equal("AzureWebJobsStorage", trigger.GetProperty("connection").GetString());
-    }
-
-    [Fact]
-    public void Metadata_QueuedRequestsIsAQueueTriggerOnTheRequestQueue()
-    {
-        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
-
-        JsonElement function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "QueuedRequests");
-        JsonElement trigger = function.GetProperty("bindings").EnumerateArray().Single();
-        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal("thaw-requests", trigger.GetProperty("queueName").GetString());
+        Assert.Equal(queue, trigger.GetProperty("queueName").GetString());
         Assert.Equal("AzureWebJobsStorage", trigger.GetProperty("connection").GetString());
     }
 

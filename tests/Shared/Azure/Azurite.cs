@@ -20,6 +20,14 @@ public sealed class Azurite : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>A host's <c>Thaw:Storage</c> on this Azurite, with containers of its own named by <paramref name="suffix"/>.</summary>
+    public Dictionary<string, string?> StorageSettings(string suffix) => new()
+    {
+        ["Thaw:Storage:ConnectionString"] = ConnectionString,
+        ["Thaw:Storage:SnapshotContainer"] = $"snapshots-{suffix}",
+        ["Thaw:Files:Container"] = $"files-{suffix}",
+    };
+
     public async Task InitializeAsync()
     {
         string executable = Path.Combine(RepositoryRoot(), "tests", "node_modules", ".bin", "azurite");

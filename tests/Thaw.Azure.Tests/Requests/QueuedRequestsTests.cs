@@ -114,13 +114,8 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Thaw:Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Thaw:Storage:SnapshotContainer"] = $"snapshots-{_suffix}",
-            ["Thaw:Files:Container"] = $"files-{_suffix}",
-            ["Thaw:Jobs:RequestQueue"] = $"requests-{_suffix}",
-        });
+        builder.Configuration.AddInMemoryCollection(azurite.StorageSettings(_suffix));
+        builder.Configuration.AddInMemoryCollection([KeyValuePair.Create("Thaw:Jobs:RequestQueue", (string?)$"requests-{_suffix}")]);
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
         builder.AddThawInference();
         builder.AddThawOnnx();

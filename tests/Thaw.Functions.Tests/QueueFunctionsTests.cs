@@ -16,10 +16,10 @@ using Thaw.Testing;
 namespace Thaw.Functions.Tests;
 
 /// <summary>
-/// The queue-triggered function called directly with messages received from a real Azurite queue, composed as
-/// Program.cs composes the app (Storage transport, real model), and the request-queue function likewise; the host's own retry and poison handling cannot run here.
+/// The queue-triggered functions called directly with messages received from a real Azurite queue, composed as
+/// Program.cs composes the app (Storage transport, real model); the host's own retry and poison handling cannot run here.
 /// </summary>
-public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azurite>, IAsyncLifetime
+public sealed class QueueFunctionsTests(Azurite azurite) : IClassFixture<Azurite>, IAsyncLifetime
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..12];
     private IHost _host = null!;
@@ -28,11 +28,9 @@ public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azuri
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
+        builder.Configuration.AddInMemoryCollection(azurite.StorageSettings(_suffix));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Thaw:Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Thaw:Storage:SnapshotContainer"] = $"snapshots-{_suffix}",
-            ["Thaw:Files:Container"] = $"files-{_suffix}",
             ["Thaw:Jobs:Queue"] = $"jobs-{_suffix}",
             ["Thaw:Jobs:RequestQueue"] = $"requests-{_suffix}",
             ["Thaw:Jobs:ChunkLines"] = "2",
@@ -66,9 +64,7 @@ public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azuri
         HttpContext create = new DefaultHttpContext();
         create.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { input_file_id = input.Id, endpoint = "/v1/embeddings", completion_window = "24h" })));
         var created = (JsonResult<BatchRecord>)await _host.Services.GetRequiredService<Thaw.Http.Endpoints.BatchesEndpoint>().CreateAsync(create.Request);
-        var function = new JobQueueFunction(_host.Services);
-
-        await function.RunAsync(await ReceiveAsync(), CancellationToken.None);
+        await new QueueFunctions(_host.Services).BatchJobsAsync(await ReceiveAsync(), CancellationToken.None);
 
         BatchRecord batch = (await _host.Services.GetRequiredService<IBatchStore>().GetAsync(created.Value.Id))!.Batch;
         Assert.Equal(BatchStatus.Completed, batch.Status);
@@ -84,7 +80,7 @@ public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azuri
         await jobs.CreateIfNotExistsAsync();
         await jobs.SendMessageAsync("""{"hello":"world"}""");
 
-        await new JobQueueFunction(_host.Services).RunAsync(await ReceiveAsync(), CancellationToken.None);
+        await new QueueFunctions(_host.Services).BatchJobsAsync(await ReceiveAsync(), CancellationToken.None);
 
         PeekedMessage poisoned = Assert.Single((await Queue($"jobs-{_suffix}-poison").PeekMessagesAsync(10)).Value);
         Assert.Equal("""{"hello":"world"}""", poisoned.Body.ToString());
@@ -98,7 +94,7 @@ public sealed class JobQueueFunctionTests(Azurite azurite) : IClassFixture<Azuri
         await requests.SendMessageAsync(JsonSerializer.Serialize(new { id = "f1", body = new { input = "a queued request" }, reply_to = new { queue = $"replies-{_suffix}" } }));
         QueueMessage message = (await requests.ReceiveMessageAsync(TimeSpan.FromMinutes(1))).Value;
 
-        await new RequestQueueFunction(_host.Services).RunAsync(message, CancellationToken.None);
+        await new QueueFunctions(_host.Services).QueuedRequestsAsync(message, CancellationToken.None);
 
         PeekedMessage reply = Assert.Single((await Queue($"replies-{_suffix}").PeekMessagesAsync(10)).Value);
         using JsonDocument answer = JsonDocument.Parse(reply.Body);
