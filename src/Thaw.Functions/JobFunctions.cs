@@ -6,7 +6,7 @@ namespace Thaw.Functions;
 
 /// <summary>
 /// The Files and Batch API as HTTP triggers (function key), the same handlers as the standalone host. The jobs
-/// themselves need a queue trigger on the Storage queue transport, which is not built yet (see the README).
+/// themselves run from the queue (<see cref="QueueFunctions"/>, or the Service Bus worker).
 /// </summary>
 public sealed class JobFunctions(FilesEndpoint files, BatchesEndpoint batches)
 {

@@ -99,16 +99,21 @@ public sealed partial class ModelHost
         return unloading;
     }
 
-    /// <summary>A request arrived: the idle time since the previous one is a sample of the model's statistics.</summary>
-    private void Arrived(Slot slot)
+    /// <summary>
+    /// The model is used: it becomes the most recently used and its keep-alive starts over. A request (not a line of a
+    /// batch job, which would flood the histogram with near-zero gaps) is also a sample: the idle time since the
+    /// previous request.
+    /// </summary>
+    private void Used(Slot slot, bool isRequest)
     {
         DateTimeOffset now = _time.GetUtcNow();
         lock (_gate)
         {
             slot.LastUse = ++_uses;
             slot.Generation++;
-            if (_policy is not null)
+            if (_policy is not null && isRequest)
             {
+                slot.Decision = null;
                 slot.PendingIdleTimes ??= IdleTimeHistogram.Create(_histogramShape);
                 if (slot.LastArrival is { } previous)
                 {
@@ -120,9 +125,16 @@ public sealed partial class ModelHost
                 slot.KnownIdleTimes?.LastArrival = now;
             }
 
-            slot.LastArrival = now;
+            if (isRequest)
+            {
+                slot.LastArrival = now;
+            }
         }
     }
+
+    /// <summary>Under <c>_gate</c>: the policy's decision for the model's statistics as they stand, decided once per change.</summary>
+    private KeepAliveDecision Decide(Slot slot) =>
+        slot.Decision ??= _policy!.Decide(slot.KnownIdleTimes ?? slot.PendingIdleTimes ?? IdleTimeHistogram.Create(_histogramShape));
 
     /// <summary>After a request got its model: arm the unload (and the pre-warm) that the policy decides.</summary>
     private void KeepAlive(Slot slot)
@@ -139,7 +151,7 @@ public sealed partial class ModelHost
                 return;
             }
 
-            KeepAliveDecision decision = _policy.Decide(slot.KnownIdleTimes ?? slot.PendingIdleTimes ?? IdleTimeHistogram.Create(_histogramShape));
+            KeepAliveDecision decision = Decide(slot);
             TimeSpan lead = decision.PrewarmDelay - slot.LoadDuration;
             slot.StopTimers();
             long generation = slot.Generation;
@@ -163,7 +175,7 @@ public sealed partial class ModelHost
             return;
         }
 
-        KeepAliveDecision decision = _policy.Decide(slot.KnownIdleTimes ?? slot.PendingIdleTimes ?? IdleTimeHistogram.Create(_histogramShape));
+        KeepAliveDecision decision = Decide(slot);
         slot.UnloadTimer?.Dispose();
         ArmUnload(slot, slot.Generation, decision.KeepAliveWindow);
     }
@@ -261,6 +273,7 @@ public sealed partial class ModelHost
                 }
 
                 slot.KnownIdleTimes = known;
+                slot.Decision = null;
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -288,6 +301,7 @@ public sealed partial class ModelHost
         {
             pending = slot.PendingIdleTimes;
             slot.PendingIdleTimes = null;
+            slot.Decision = null;
         }
 
         if (pending is null)
@@ -301,6 +315,7 @@ public sealed partial class ModelHost
             lock (_gate)
             {
                 slot.KnownIdleTimes = merged.Clone();
+                slot.Decision = null;
                 if (slot.PendingIdleTimes is { } newer)
                 {
                     slot.KnownIdleTimes.MergeFrom(newer);
@@ -318,6 +333,7 @@ public sealed partial class ModelHost
                 }
 
                 slot.PendingIdleTimes = pending;
+                slot.Decision = null;
             }
         }
     }

@@ -122,11 +122,14 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
     /// <exception cref="ModelNotReadyException">The model is still loading, or failed to load.</exception>
     /// <remarks>Each call counts as a request to the model: it feeds the model's idle-time statistics and keep-alive.</remarks>
-    public async Task<EmbeddingModel> GetReadyAsync(string modelId, CancellationToken cancellationToken = default)
+    public Task<EmbeddingModel> GetReadyAsync(string modelId, CancellationToken cancellationToken = default) =>
+        GetReadyCoreAsync(modelId, isRequest: true, cancellationToken);
+
+    private async Task<EmbeddingModel> GetReadyCoreAsync(string modelId, bool isRequest, CancellationToken cancellationToken)
     {
         Task<EmbeddingModel> load = LoadAsync(modelId);
         Slot slot = _slots[modelId];
-        Arrived(slot);
+        Used(slot, isRequest);
         if (load.IsCompletedSuccessfully)
         {
             KeepAlive(slot);
@@ -185,7 +188,8 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     {
         for (int attempt = 0; ; attempt++)
         {
-            EmbeddingModel model = await GetReadyAsync(modelId, cancellationToken).ConfigureAwait(false);
+            // A bulk (batch job) line keeps the model alive but is not a request of its own to learn idle times from.
+            EmbeddingModel model = await GetReadyCoreAsync(modelId, profile == BatchProfileKind.Interactive, cancellationToken).ConfigureAwait(false);
             try
             {
                 return await model.EmbedAsync(inputs, inputType, profile, cancellationToken).ConfigureAwait(false);
@@ -432,6 +436,9 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
 
         /// <summary>The stored histogram plus what this instance saw since (null until read).</summary>
         public IdleTimeHistogram? KnownIdleTimes { get; set; }
+
+        /// <summary>The policy's decision for the statistics as they stand (null after they changed).</summary>
+        public KeepAliveDecision? Decision { get; set; }
 
         public Task? Unloading { get; set; }
 

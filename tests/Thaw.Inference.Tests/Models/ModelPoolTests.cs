@@ -167,6 +167,35 @@ public sealed class ModelPoolTests : IAsyncDisposable
         Assert.Equal(3, stored[3]);
     }
 
+    [Fact]
+    public async Task Statistics_BatchJobLines_KeepTheModelInUseButAreNotIdleTimeSamples()
+    {
+        var store = new LocalIdleStatisticsStore(Path.Combine(_root, "stats"), NullLogger<LocalIdleStatisticsStore>.Instance);
+        ModelHost pool = Create(policy: KeepAlivePolicies.Fixed(new FixedKeepAliveOptions()), store: store);
+        await pool.EmbedAsync("a", ["request"], default, Inference.Batching.BatchProfileKind.Interactive);
+        for (int i = 0; i < 5; i++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            // A bulk batch waits (on the fake clock) to fill: move the clock until the lone line has been served.
+            Task line = pool.EmbedAsync("a", ["batch line"], default, Inference.Batching.BatchProfileKind.Bulk);
+            for (int tick = 0; tick < 1000 && !line.IsCompleted; tick++)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(100));
+                await Task.WhenAny(line, Task.Delay(TimeSpan.FromMilliseconds(5)));
+            }
+
+            await line;
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await pool.EmbedAsync("a", ["request"], default, Inference.Batching.BatchProfileKind.Interactive);
+        await pool.DisposeAsync();
+
+        IdleTimeHistogram stored = (await store.LoadAsync("a"))!;
+        Assert.Equal(1, stored.Total);
+        Assert.Equal(1, stored[6]);
+    }
+
     [Theory]
     [InlineData(28, true)]
     [InlineData(10, false)]
