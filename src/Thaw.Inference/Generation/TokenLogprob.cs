@@ -1,0 +1,4 @@
+namespace Thaw.Inference.Generation;
+
+/// <summary>One entry of <c>top_logprobs</c>.</summary>
+public readonly record struct TokenLogprob(int Id, float Logprob);
