@@ -23,7 +23,7 @@ internal sealed class HostLogits(TensorElementType type, int vocabSize)
             TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Grow(ref _float, count).AsMemory(0, count), shape),
             TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Grow(ref _half, count).AsMemory(0, count), shape),
             TensorElementType.BFloat16 => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Grow(ref _brain, count).AsMemory(0, count), shape),
-            _ => throw new NotSupportedException($"Logits of type {type} are not supported (float, float16, bfloat16)."),
+            _ => throw LogitRows.Unsupported(type),
         };
     }
 
@@ -37,18 +37,10 @@ internal sealed class HostLogits(TensorElementType type, int vocabSize)
                 _float.AsSpan(start, vocabSize).CopyTo(destination);
                 break;
             case TensorElementType.Float16:
-                for (int i = 0; i < vocabSize; i++)
-                {
-                    destination[i] = _half[start + i].ToFloat();
-                }
-
+                LogitRows.Widen(_half.AsSpan(start, vocabSize), destination);
                 break;
             default:
-                for (int i = 0; i < vocabSize; i++)
-                {
-                    destination[i] = _brain[start + i].ToFloat();
-                }
-
+                LogitRows.Widen(_brain.AsSpan(start, vocabSize), destination);
                 break;
         }
     }

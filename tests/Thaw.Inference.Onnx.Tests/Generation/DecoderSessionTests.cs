@@ -11,6 +11,8 @@ public sealed class DecoderSessionTests
     private static readonly int[] Prompt = [5, 17, 99, 3, 64, 127, 42];
 
     [Theory]
+    [InlineData(nameof(DecoderLayout.Optimum), 16)]
+    [InlineData(nameof(DecoderLayout.Optimum), 3)]
     [InlineData(nameof(DecoderLayout.GroupQueryAttention), 16)]
     [InlineData(nameof(DecoderLayout.GroupQueryAttention), 3)]
     public void Run_GreedyWithCache_TokensAndLogprobsMatchReference(string layoutName, int prefillChunk)
@@ -26,6 +28,7 @@ public sealed class DecoderSessionTests
     }
 
     [Theory]
+    [InlineData(nameof(DecoderLayout.Optimum))]
     [InlineData(nameof(DecoderLayout.GroupQueryAttention))]
     public void Run_FullRecomputeEachStep_TokensAndLogprobsMatchReference(string layoutName)
     {
@@ -50,19 +53,21 @@ public sealed class DecoderSessionTests
     }
 
     [Theory]
+    [InlineData(nameof(DecoderLayout.Optimum))]
     [InlineData(nameof(DecoderLayout.GroupQueryAttention))]
     public void Run_RequestsJoiningAndLeavingMidRun_EachMatchesItselfAlone(string layoutName)
     {
         DecoderLayout layout = Enum.Parse<DecoderLayout>(layoutName);
         // Slots 1 and 2 start empty between busy ones; slot 0 is reused after its first request leaves; prompts of
-        // one token (decoded with the others) and of several chunks (prefilled while the others decode).
+        // one token (decoded with the others) and of several chunks (prefilled while the others decode); rows that sit
+        // out steps while holding their sequence.
         ScriptedRequest[] requests =
         [
             new(0, 0, [5, 17, 99, 3, 64, 127], 7),
-            new(3, 1, [11], 9),
+            new(3, 1, [11], 9, SitOut: [5, 6, 9]),
             new(1, 2, [40, 41, 42, 43, 44, 45, 46, 47, 48], 6),
             new(0, 3, [7, 7, 1, 2, 3], 8),
-            new(4, 4, [100, 90, 80], 11),
+            new(4, 4, [100, 90, 80], 11, SitOut: [8]),
             new(2, 9, [1, 2], 4),
         ];
         using IDecoderSession batched = SyntheticSessions.Create(layout, slots: 5);
@@ -84,6 +89,28 @@ public sealed class DecoderSessionTests
     }
 
     [Theory]
+    [InlineData(nameof(DecoderLayout.Optimum))]
+    [InlineData(nameof(DecoderLayout.GroupQueryAttention))]
+    public void Run_SeveralTokensForADecodingSlot_LogitsMatchReference(string layoutName)
+    {
+        DecoderLayout layout = Enum.Parse<DecoderLayout>(layoutName);
+        var reference = new ReferenceDecoder(SyntheticSessions.Weights(layout));
+        using IDecoderSession session = SyntheticSessions.Create(layout, slots: 2);
+        int vocab = session.VocabSize;
+        var logits = new float[2 * vocab];
+        session.Run([new DecoderInput(0, new[] { 1, 2, 3 }), new DecoderInput(1, new[] { 9, 8 })], logits);
+        session.Run([new DecoderInput(0, new[] { 4 }), new DecoderInput(1, new[] { 7 })], logits);
+
+        session.Run([new DecoderInput(0, new[] { 5, 6, 7 }), new DecoderInput(1, new[] { 6 })], logits);
+        session.Run([new DecoderInput(0, new[] { 8 }), new DecoderInput(1, new[] { 5 })], logits);
+
+        LogitAssert.Close(reference.Logits([1, 2, 3, 4, 5, 6, 7, 8])[^1], logits.AsSpan(0, vocab), Tolerance);
+        LogitAssert.Close(reference.Logits([9, 8, 7, 6, 5])[^1], logits.AsSpan(vocab, vocab), Tolerance);
+        Assert.Equal(8, session.LengthOf(0));
+    }
+
+    [Theory]
+    [InlineData(nameof(DecoderLayout.Optimum))]
     [InlineData(nameof(DecoderLayout.GroupQueryAttention))]
     public void Run_BeyondContextOrSlotTwice_ThrowsAndKeepsLengths(string layoutName)
     {

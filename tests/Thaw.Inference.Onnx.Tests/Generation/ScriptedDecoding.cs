@@ -48,6 +48,10 @@ internal static class ScriptedDecoding
                     next = request.Prompt[prefilled[r]..(prefilled[r] + count)];
                     prefilled[r] += count;
                 }
+                else if (request.SitOut?.Contains(step) == true)
+                {
+                    continue;
+                }
                 else
                 {
                     next = [tokens[r][^1]];

@@ -19,7 +19,9 @@ internal static class SyntheticSessions
         try
         {
             DecoderGraph graph = DecoderGraph.Read(session, layout, "synthetic");
-            return new GqaDecoderSession(session, graph, OrtMemoryInfo.DefaultInstance, slots, contextLength, "CPU");
+            return layout == DecoderLayout.Optimum
+                ? new OptimumDecoderSession(session, graph, slots, contextLength, "CPU")
+                : new GqaDecoderSession(session, graph, OrtMemoryInfo.DefaultInstance, slots, contextLength, "CPU");
         }
         catch
         {
