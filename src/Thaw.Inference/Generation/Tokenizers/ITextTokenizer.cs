@@ -35,7 +35,7 @@ public interface ITextTokenizer
 
     /// <summary>
     /// The bytes the token adds to the text. Byte-level tokens may hold part of a UTF-8 character: a streaming decoder
-    /// joins them before emitting text.
+    /// joins them (<see cref="StreamingDetokenizer"/>).
     /// </summary>
     ReadOnlySpan<byte> GetTokenBytes(int id);
 }

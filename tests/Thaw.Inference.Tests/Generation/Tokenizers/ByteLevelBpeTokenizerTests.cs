@@ -14,7 +14,6 @@ public sealed class ByteLevelBpeTokenizerTests
         """;
 
     // Loading 50,257 tokens and 50,000 merges takes a while: one instance per configuration for the whole class.
-    private static readonly Lazy<ByteLevelBpeTokenizer> Gpt2 = new(() => ByteLevelBpeTokenizer.FromTokenizerJson(Gpt2Files.TokenizerJson()));
     private static readonly Lazy<ByteLevelBpeTokenizer> Gpt2MergeArrays = new(() =>
         ByteLevelBpeTokenizer.FromTokenizerJson(Gpt2Files.TokenizerJson(mergesAsArrays: true)));
     private static readonly Lazy<ByteLevelBpeTokenizer> Llama3Style = new(() =>
@@ -26,8 +25,8 @@ public sealed class ByteLevelBpeTokenizerTests
         Gpt2Files.SpecialTokens));
     private static readonly Lazy<TiktokenTokenizer> Reference = new(Gpt2Files.Tiktoken);
 
-    public static TheoryData<string> Corpus => new()
-    {
+    internal static readonly string[] Texts =
+    [
         "Hello world",
         "Hello, world! How's it going? I'm fine; they'll see, we've done it, you'd agree, it's OK.",
         "naïve café résumé Ünïcödé Ångström",
@@ -47,13 +46,15 @@ public sealed class ByteLevelBpeTokenizerTests
         "\n",
         "",
         new string('a', 300) + " " + new string('!', 40),
-    };
+    ];
+
+    public static TheoryData<string> Corpus => [.. Texts];
 
     [Theory]
     [MemberData(nameof(Corpus))]
     public void Encode_Gpt2TokenizerJson_EqualsTiktokenGpt2(string text)
     {
-        Assert.Equal(Reference.Value.EncodeToIds(text), Gpt2.Value.Encode(text, addSpecialTokens: true));
+        Assert.Equal(Reference.Value.EncodeToIds(text), Gpt2Files.Tokenizer.Encode(text, addSpecialTokens: true));
     }
 
     [Theory]
@@ -136,7 +137,7 @@ public sealed class ByteLevelBpeTokenizerTests
     [MemberData(nameof(Corpus))]
     public void Decode_EncodedText_RoundTrips(string text)
     {
-        ByteLevelBpeTokenizer tokenizer = Gpt2.Value;
+        ByteLevelBpeTokenizer tokenizer = Gpt2Files.Tokenizer;
 
         int[] ids = [.. tokenizer.Encode(text, addSpecialTokens: false)];
 
@@ -147,7 +148,7 @@ public sealed class ByteLevelBpeTokenizerTests
     [Fact]
     public void SpecialTokens_Gpt2_LookedUpByText()
     {
-        ByteLevelBpeTokenizer tokenizer = Gpt2.Value;
+        ByteLevelBpeTokenizer tokenizer = Gpt2Files.Tokenizer;
 
         Assert.True(tokenizer.TryGetSpecialTokenId(Gpt2Files.EndOfTextToken, out int id));
         Assert.Equal(Gpt2Files.EndOfText, id);

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
+using Thaw.Inference.Generation.Tokenizers;
 
 namespace Thaw.Inference.Tests.Generation.Tokenizers;
 
@@ -21,6 +22,12 @@ internal static class Gpt2Files
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     private static readonly Lazy<(byte[] Ranks, List<(string Spelling, int Rank)> Vocab, List<(string, string)> Merges)> Data = new(Load);
+
+    // Loading 50,257 tokens and 50,000 merges takes seconds: one tokenizer of the plain GPT-2 file for all tests.
+    private static readonly Lazy<ByteLevelBpeTokenizer> Shared = new(() => ByteLevelBpeTokenizer.FromTokenizerJson(TokenizerJson()));
+
+    /// <summary>The tokenizer read from the plain GPT-2 <c>tokenizer.json</c>, shared by the tests.</summary>
+    public static ByteLevelBpeTokenizer Tokenizer => Shared.Value;
 
     public static Dictionary<string, int> SpecialTokens => new() { [EndOfTextToken] = EndOfText };
 
