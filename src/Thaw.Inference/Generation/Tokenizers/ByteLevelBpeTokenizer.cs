@@ -146,21 +146,8 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
 
     public int CountTokens(string text, bool addSpecialTokens) => Encode(text, addSpecialTokens).Count;
 
-    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens)
-    {
-        var bytes = new List<byte>(ids.Length * 4);
-        foreach (int id in ids)
-        {
-            if (skipSpecialTokens && IsSpecial(id))
-            {
-                continue;
-            }
-
-            bytes.AddRange(GetTokenBytes(id));
-        }
-
-        return Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
-    }
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens) =>
+        TokenBytesDecoder.Decode(this, ids, skipSpecialTokens, dropFirstSpace: false);
 
     public bool TryGetSpecialTokenId(string text, out int id)
     {

@@ -107,28 +107,8 @@ public sealed class SentencePieceBpeTokenizer : ITextTokenizer
 
     public int CountTokens(string text, bool addSpecialTokens) => Encode(text, addSpecialTokens).Count;
 
-    // SentencePiece drops the space that its dummy prefix put before the first word.
-    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens)
-    {
-        var bytes = new List<byte>(ids.Length * 4);
-        foreach (int id in ids)
-        {
-            if (skipSpecialTokens && IsSpecial(id))
-            {
-                continue;
-            }
-
-            ReadOnlySpan<byte> piece = GetTokenBytes(id);
-            if (bytes.Count == 0 && _tokenizer.AddDummyPrefix && piece.Length > 0 && piece[0] == (byte)' ')
-            {
-                piece = piece[1..];
-            }
-
-            bytes.AddRange(piece);
-        }
-
-        return Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
-    }
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens) =>
+        TokenBytesDecoder.Decode(this, ids, skipSpecialTokens, dropFirstSpace: _tokenizer.AddDummyPrefix);
 
     public bool TryGetSpecialTokenId(string text, out int id) => _special.TryGetValue(text, out id);
 
