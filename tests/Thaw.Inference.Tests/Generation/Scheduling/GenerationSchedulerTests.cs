@@ -130,12 +130,8 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
     public async Task Cancel_RunningRequest_FreesItsSlotAtTheNextStep()
     {
         FakeDecoderSession session = Session(slots: 1);
-        GenerationScheduler scheduler = Create(session);
         using var client = new CancellationTokenSource();
-        session.Hold = true;
-        GenerationStream a = scheduler.Submit(Request(Prompt(1, 3), 50), cancellationToken: client.Token);
-        await session.NextRunAsync();
-        GenerationStream b = scheduler.Submit(Request(Prompt(2, 5), 2));
+        (GenerationStream a, GenerationStream b) = await RunningAndWaitingAsync(session, client.Token);
         await StepAsync(session);
 
         await client.CancelAsync();
@@ -155,11 +151,7 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
     public async Task Stop_ByTheConsumer_EndsWithStopAndItsCountAndFreesTheSlotAtTheNextStep()
     {
         FakeDecoderSession session = Session(slots: 1);
-        GenerationScheduler scheduler = Create(session);
-        session.Hold = true;
-        GenerationStream a = scheduler.Submit(Request(Prompt(1, 3), 50));
-        await session.NextRunAsync();
-        GenerationStream b = scheduler.Submit(Request(Prompt(2, 5), 2));
+        (GenerationStream a, GenerationStream b) = await RunningAndWaitingAsync(session);
         await StepAsync(session);
 
         SampledToken first = await a.Tokens.ReadAsync();
@@ -179,11 +171,7 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
     public async Task Dispose_StreamOfARunningRequest_FreesItsSlotAtTheNextStep()
     {
         FakeDecoderSession session = Session(slots: 1);
-        GenerationScheduler scheduler = Create(session);
-        session.Hold = true;
-        GenerationStream a = scheduler.Submit(Request(Prompt(1, 3), 50));
-        await session.NextRunAsync();
-        GenerationStream b = scheduler.Submit(Request(Prompt(2, 5), 2));
+        (GenerationStream a, GenerationStream b) = await RunningAndWaitingAsync(session);
 
         a.Dispose();
         RecordedRun next = await StepAsync(session);
@@ -450,6 +438,16 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
 
     private static GenerationRequest Request(int[] prompt, int maxTokens, int[]? eos = null) =>
         new() { PromptTokens = prompt, MaxTokens = maxTokens, Sampler = new GreedySampler(), EosTokenIds = eos ?? [] };
+
+    /// <summary>On a one-slot session: a long request in its first (held) call, and a short one waiting for the slot.</summary>
+    private async Task<(GenerationStream Running, GenerationStream Waiting)> RunningAndWaitingAsync(FakeDecoderSession session, CancellationToken cancellationToken = default)
+    {
+        GenerationScheduler scheduler = Create(session);
+        session.Hold = true;
+        GenerationStream running = scheduler.Submit(Request(Prompt(1, 3), 50), cancellationToken: cancellationToken);
+        await session.NextRunAsync();
+        return (running, scheduler.Submit(Request(Prompt(2, 5), 2), cancellationToken: CancellationToken.None));
+    }
 
     /// <summary>
     /// Holds the loop inside a call for a one-token request, so that the requests submitted next all wait for the
