@@ -1,0 +1,44 @@
+namespace Thaw.Inference.Generation.Scheduling;
+
+/// <summary>The settings of one model's generation scheduler: the mode and a profile per kind of use.</summary>
+public sealed class GenerationSchedulerOptions
+{
+    public SchedulingMode Mode { get; set; } = SchedulingMode.Continuous;
+
+    /// <summary>HTTP requests. Waiting interactive requests are admitted before waiting bulk ones.</summary>
+    public SchedulingProfile Interactive { get; set; } = new();
+
+    /// <summary>Batch-job lines.</summary>
+    public SchedulingProfile Bulk { get; set; } = SchedulingProfile.BulkDefaults();
+
+    /// <summary>Checks the settings against the model they schedule; the message names the key.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    internal void Validate(string name, int slots)
+    {
+        Check(nameof(Interactive), Interactive, name, slots);
+        Check(nameof(Bulk), Bulk, name, slots);
+    }
+
+    private static void Check(string key, SchedulingProfile profile, string name, int slots)
+    {
+        if (profile.MaxSlots is < 1 || profile.MaxSlots > slots)
+        {
+            throw new ArgumentException($"{key}:MaxSlots is {profile.MaxSlots}; '{name}' has {slots} slots, so it must be 1 to {slots} (or unset for all).");
+        }
+
+        if (profile.MaxPrefillTokensPerStep < 1)
+        {
+            throw new ArgumentException($"{key}:MaxPrefillTokensPerStep is {profile.MaxPrefillTokensPerStep}; it must be at least 1.");
+        }
+
+        if (profile.MaxQueuedRequests < 1)
+        {
+            throw new ArgumentException($"{key}:MaxQueuedRequests is {profile.MaxQueuedRequests}; it must be at least 1.");
+        }
+
+        if (profile.OverloadRetryAfter <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{key}:OverloadRetryAfter is {profile.OverloadRetryAfter}; it must be positive.");
+        }
+    }
+}
