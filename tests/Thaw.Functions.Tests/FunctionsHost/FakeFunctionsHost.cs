@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
@@ -110,7 +111,9 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
     public async Task<HttpInvocation> SendAsync(HttpRequestMessage request)
     {
         ArgumentNullException.ThrowIfNull(request.RequestUri);
-        if (_routes!.Match(request.Method.Method, request.RequestUri.AbsolutePath) is not { } match)
+        // A relative request is addressed to the host's own endpoint (func start listens on port 7071).
+        Uri target = request.RequestUri.IsAbsoluteUri ? request.RequestUri : new Uri(new Uri("http://localhost:7071/"), request.RequestUri);
+        if (_routes!.Match(request.Method.Method, target.AbsolutePath) is not { } match)
         {
             return new HttpInvocation(new HttpResponseMessage(HttpStatusCode.NotFound), Invocation: null);
         }
@@ -124,7 +127,7 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         Task<InvocationResponse> response = SendAsync(invocation);
-        var forwarded = new HttpRequestMessage(request.Method, new Uri(HttpUri, request.RequestUri.PathAndQuery)) { Content = request.Content };
+        var forwarded = new HttpRequestMessage(request.Method, new Uri(HttpUri, target.PathAndQuery)) { Content = request.Content };
         foreach ((string name, IEnumerable<string> values) in request.Headers)
         {
             forwarded.Headers.TryAddWithoutValidation(name, values);
@@ -221,6 +224,7 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
     private InvocationRequest NewInvocation(string functionName) => new()
     {
         InvocationId = Guid.NewGuid().ToString(),
+        TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01" },
         FunctionId = _functions.TryGetValue(functionName, out RpcFunctionMetadata? function)
             ? function.FunctionId
             : throw new FunctionsWorkerException($"The worker did not index a function '{functionName}'."),
