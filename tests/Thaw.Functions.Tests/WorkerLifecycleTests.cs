@@ -7,7 +7,7 @@ namespace Thaw.Functions.Tests;
 public sealed class WorkerLifecycleTests
 {
     [Fact]
-    public async Task StartAsync_RealWorker_IndexesExactlyTheFunctionsInFunctionsMetadataAndExitsOnTerminate()
+    public async Task StartAsync_RealWorker_IndexesTheFunctionsInFunctionsMetadataRunsTheTimerAndExitsOnTerminate()
     {
         await using FakeFunctionsHost host = await FakeFunctionsHost.StartAsync(WorkerSettings.Default());
 
@@ -16,6 +16,14 @@ public sealed class WorkerLifecycleTests
             metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order(),
             host.Functions.Keys.Order());
         Assert.All(host.Functions.Values, f => Assert.Equal("dotnet-isolated", f.Language));
+
+        // The timer trigger as the host invokes it: the TimerInfo as JSON under the trigger's binding name.
+        InvocationResponse prewarm = await host.InvokeAsync("Prewarm", [new ParameterBinding
+        {
+            Name = "timer",
+            Data = new TypedData { Json = """{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-01-01T00:00:00+00:00","Next":"2026-01-01T00:01:00+00:00","LastUpdated":"2026-01-01T00:00:00+00:00"},"IsPastDue":false}""" },
+        }]);
+        Assert.True(prewarm.Result.Status == StatusResult.Types.Status.Success, prewarm.Result.Exception?.Message);
         Assert.Equal(0, await host.StopAsync(TimeSpan.FromSeconds(10)));
     }
 }
