@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Thaw.Functions.Tests.FunctionsHost;
+
+/// <summary>
+/// Plays the Azure Functions host's part of the language-worker protocol against the real built worker: a gRPC server
+/// on loopback, the worker process started against it, the start-up handshake (init, the worker's own function
+/// indexing, one load per function), invocations, HTTP requests forwarded to the worker's own endpoint (the ASP.NET
+/// Core integration), and shutdown. Every wait is bounded and ends early when the worker exits.
+/// </summary>
+internal sealed class FakeFunctionsHost : IAsyncDisposable
+{
+    public const string InvocationIdHeader = "x-ms-invocation-id";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan InvocationTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly WebApplication _server;
+    private readonly WorkerChannel _channel;
+    private readonly WorkerProcess _worker;
+    private readonly Dictionary<string, RpcFunctionMetadata> _functions = new(StringComparer.Ordinal);
+    private HttpClient? _http;
+    private HttpTriggerRoutes? _routes;
+
+    private FakeFunctionsHost(WebApplication server, WorkerChannel channel, WorkerProcess worker, string appDirectory)
+    {
+        _server = server;
+        _channel = channel;
+        _worker = worker;
+        AppDirectory = appDirectory;
+    }
+
+    /// <summary>The Functions app's build output (src/Thaw.Functions/bin/&lt;Configuration&gt;/&lt;tfm&gt;/).</summary>
+    public static string DefaultAppDirectory { get; } = Path.GetFullPath(Path.Combine(
+        AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Thaw.Functions", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name));
+
+    public string AppDirectory { get; }
+
+    public WorkerInitResponse Init { get; private set; } = null!;
+
+    /// <summary>The functions the worker indexed, by name.</summary>
+    public IReadOnlyDictionary<string, RpcFunctionMetadata> Functions => _functions;
+
+    /// <summary>The worker's ASP.NET Core endpoint, from its <c>HttpUri</c> capability.</summary>
+    public Uri HttpUri { get; private set; } = null!;
+
+    public IEnumerable<RpcLog> Logs => _channel.Logs;
+
+    public IEnumerable<string> Output => _worker.Output;
+
+    /// <summary>
+    /// Starts the worker with <paramref name="settings"/> as its app settings (environment variables, as the host
+    /// passes local.settings.json Values or the app's configuration) and runs init, indexing and load.
+    /// </summary>
+    public static async Task<FakeFunctionsHost> StartAsync(IReadOnlyDictionary<string, string?> settings, string? appDirectory = null)
+    {
+        appDirectory ??= DefaultAppDirectory;
+        var channel = new WorkerChannel();
+        WebApplication server = await StartServerAsync(channel);
+        Uri uri = new(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        string workerId = Guid.NewGuid().ToString();
+        WorkerProcess worker = WorkerProcess.Start(appDirectory, uri, workerId, requestId: Guid.NewGuid().ToString(), settings);
+        var host = new FakeFunctionsHost(server, channel, worker, appDirectory);
+        try
+        {
+            StartStream start = await host.BoundedAsync(channel.Started, "open its event stream", StartTimeout);
+            if (start.WorkerId != workerId)
+            {
+                throw new FunctionsWorkerException($"The worker said it is '{start.WorkerId}', but was started as '{workerId}'.");
+            }
+
+            await host.InitializeAsync();
+            await host.IndexAndLoadAsync();
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Invokes <paramref name="functionName"/> as the host does for a non-HTTP trigger.</summary>
+    public async Task<InvocationResponse> InvokeAsync(string functionName, IEnumerable<ParameterBinding> inputs, IReadOnlyDictionary<string, TypedData>? triggerMetadata = null)
+    {
+        InvocationRequest request = NewInvocation(functionName);
+        request.InputData.Add(inputs);
+        foreach ((string key, TypedData value) in triggerMetadata ?? new Dictionary<string, TypedData>())
+        {
+            request.TriggerMetadata[key] = value;
+        }
+
+        return await SendAsync(request);
+    }
+
+    /// <summary>
+    /// An HTTP request as the host handles it for a worker with the <c>HttpUri</c> capability: route it to a function
+    /// (host.json's routePrefix, the trigger's route and methods), send the invocation with the route values as
+    /// trigger metadata, and forward the request itself to the worker's endpoint with the invocation id header.
+    /// </summary>
+    public async Task<HttpInvocation> SendAsync(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request.RequestUri);
+        // A relative request is addressed to the host's own endpoint (func start listens on port 7071).
+        Uri target = request.RequestUri.IsAbsoluteUri ? request.RequestUri : new Uri(new Uri("http://localhost:7071/"), request.RequestUri);
+        if (_routes!.Match(request.Method.Method, target.AbsolutePath) is not { } match)
+        {
+            return new HttpInvocation(new HttpResponseMessage(HttpStatusCode.NotFound), Invocation: null);
+        }
+
+        InvocationRequest invocation = NewInvocation(match.Function.Name);
+        // With proxying the host sends the trigger's RpcHttp empty: the request itself travels over HTTP.
+        invocation.InputData.Add(new ParameterBinding { Name = match.TriggerName, Data = new TypedData { Http = new RpcHttp() } });
+        foreach ((string key, string value) in match.Values)
+        {
+            invocation.TriggerMetadata[key] = new TypedData { String = value };
+        }
+
+        Task<InvocationResponse> response = SendAsync(invocation);
+        var forwarded = new HttpRequestMessage(request.Method, new Uri(HttpUri, target.PathAndQuery)) { Content = request.Content };
+        foreach ((string name, IEnumerable<string> values) in request.Headers)
+        {
+            forwarded.Headers.TryAddWithoutValidation(name, values);
+        }
+
+        forwarded.Headers.Add(InvocationIdHeader, invocation.InvocationId);
+        HttpResponseMessage answer = await _http!.SendAsync(forwarded).WaitAsync(InvocationTimeout);
+        return new HttpInvocation(answer, await response);
+    }
+
+    /// <summary>Sends WorkerTerminate, as the host does when it shuts down, and waits for the process to exit.</summary>
+    public async Task<int> StopAsync(TimeSpan gracePeriod)
+    {
+        _channel.Post(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } });
+        return await _worker.Exited.WaitAsync(gracePeriod + StartTimeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http?.Dispose();
+        await _worker.DisposeAsync();
+        await _server.StopAsync();
+        await _server.DisposeAsync();
+    }
+
+    private static async Task<WebApplication> StartServerAsync(WorkerChannel channel)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.MaxSendMessageSize = null;
+        });
+        builder.Services.AddSingleton(channel);
+        WebApplication app = builder.Build();
+        app.MapGrpcService<FunctionRpcService>();
+        await app.StartAsync();
+        return app;
+    }
+
+    private async Task InitializeAsync()
+    {
+        var init = new WorkerInitRequest
+        {
+            HostVersion = "4.0.0-thaw-fake",
+            WorkerDirectory = AppDirectory,
+            FunctionAppDirectory = AppDirectory,
+        };
+        StreamingMessage answer = await BoundedAsync(
+            _channel.SendAsync(new StreamingMessage { RequestId = Guid.NewGuid().ToString(), WorkerInitRequest = init }, WorkerChannel.InitKey),
+            "answer WorkerInitRequest", StartTimeout);
+        Init = answer.WorkerInitResponse;
+        EnsureSuccess(Init.Result, "WorkerInitRequest");
+        if (!Init.Capabilities.TryGetValue("HttpUri", out string? httpUri))
+        {
+            throw new FunctionsWorkerException("The worker did not report the HttpUri capability: the ASP.NET Core integration is not on.");
+        }
+
+        HttpUri = new Uri(httpUri);
+        _http = new HttpClient { Timeout = InvocationTimeout };
+    }
+
+    private async Task IndexAndLoadAsync()
+    {
+        StreamingMessage answer = await BoundedAsync(
+            _channel.SendAsync(new StreamingMessage { RequestId = Guid.NewGuid().ToString(), FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = AppDirectory } }, WorkerChannel.MetadataKey),
+            "answer FunctionsMetadataRequest", StartTimeout);
+        FunctionMetadataResponse metadata = answer.FunctionMetadataResponse;
+        EnsureSuccess(metadata.Result, "FunctionsMetadataRequest");
+        if (metadata.UseDefaultMetadataIndexing)
+        {
+            throw new FunctionsWorkerException("The worker asked the host to index the functions itself; the fake host only does worker indexing.");
+        }
+
+        foreach (RpcFunctionMetadata function in metadata.FunctionMetadataResults)
+        {
+            _functions.Add(function.Name, function);
+        }
+
+        // The host loads each function by id with the metadata the worker gave, then may invoke it.
+        Task<StreamingMessage>[] loads = _functions.Values.Select(function => _channel.SendAsync(
+            new StreamingMessage { RequestId = Guid.NewGuid().ToString(), FunctionLoadRequest = new FunctionLoadRequest { FunctionId = function.FunctionId, Metadata = function } },
+            WorkerChannel.LoadKey(function.FunctionId))).ToArray();
+        foreach (StreamingMessage loaded in await BoundedAsync(Task.WhenAll(loads), "answer FunctionLoadRequest", StartTimeout))
+        {
+            EnsureSuccess(loaded.FunctionLoadResponse.Result, $"FunctionLoadRequest for {_functions.Values.Single(f => f.FunctionId == loaded.FunctionLoadResponse.FunctionId).Name}");
+        }
+
+        _routes = HttpTriggerRoutes.Create(_functions.Values, RoutePrefix(AppDirectory));
+    }
+
+    private InvocationRequest NewInvocation(string functionName) => new()
+    {
+        InvocationId = Guid.NewGuid().ToString(),
+        TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01" },
+        FunctionId = _functions.TryGetValue(functionName, out RpcFunctionMetadata? function)
+            ? function.FunctionId
+            : throw new FunctionsWorkerException($"The worker did not index a function '{functionName}'."),
+    };
+
+    private async Task<InvocationResponse> SendAsync(InvocationRequest invocation)
+    {
+        StreamingMessage answer = await BoundedAsync(
+            _channel.SendAsync(new StreamingMessage { RequestId = Guid.NewGuid().ToString(), InvocationRequest = invocation }, WorkerChannel.InvocationKey(invocation.InvocationId)),
+            $"answer the invocation of {_functions.Values.Single(f => f.FunctionId == invocation.FunctionId).Name}", InvocationTimeout);
+        return answer.InvocationResponse;
+    }
+
+    private async Task<T> BoundedAsync<T>(Task<T> task, string what, TimeSpan timeout)
+    {
+        Task first;
+        try
+        {
+            first = await Task.WhenAny(task, _worker.Exited, _channel.Closed).WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new FunctionsWorkerException($"The worker did not {what} within {timeout.TotalSeconds:0} s.{Describe()}");
+        }
+
+        if (first == task)
+        {
+            return await task;
+        }
+
+        string reason = _worker.Exited.IsCompleted ? $"exited with code {await _worker.Exited}" : "closed its event stream";
+        throw new FunctionsWorkerException($"The worker {reason} before it could {what}.{Describe()}");
+    }
+
+    private string Describe() =>
+        $"{Environment.NewLine}Its last output:{Environment.NewLine}{_worker.Tail()}{Environment.NewLine}Its last logs:{Environment.NewLine}" +
+        string.Join(Environment.NewLine, _channel.Logs.TakeLast(20).Select(l => $"{l.Level}: {l.Message}"));
+
+    private static void EnsureSuccess(StatusResult result, string what)
+    {
+        if (result.Status != StatusResult.Types.Status.Success)
+        {
+            throw new FunctionsWorkerException($"The worker failed {what}: {result.Exception?.Message ?? result.Result}");
+        }
+    }
+
+    private static string RoutePrefix(string appDirectory)
+    {
+        // host.json's extensions.http.routePrefix, "api" when absent, as the host and the worker both read it.
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(appDirectory, "host.json")));
+        return host.RootElement.TryGetProperty("extensions", out JsonElement extensions)
+            && extensions.TryGetProperty("http", out JsonElement http)
+            && http.TryGetProperty("routePrefix", out JsonElement prefix)
+                ? prefix.GetString() ?? "api"
+                : "api";
+    }
+}

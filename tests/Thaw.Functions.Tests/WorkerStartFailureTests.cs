@@ -1,0 +1,19 @@
+using Thaw.Functions.Tests.FunctionsHost;
+
+namespace Thaw.Functions.Tests;
+
+/// <summary>A worker that cannot start: the fake host reports why, within its bounded wait, instead of hanging.</summary>
+public sealed class WorkerStartFailureTests
+{
+    [Fact]
+    public async Task StartAsync_UnparsableSetting_FailsNamingTheKey()
+    {
+        Dictionary<string, string?> settings = WorkerSettings.Default();
+        settings["Thaw__Batching__MaxBatchDelay"] = "garbage";
+
+        FunctionsWorkerException failure = await Assert.ThrowsAsync<FunctionsWorkerException>(() => FakeFunctionsHost.StartAsync(settings));
+
+        Assert.Contains("Thaw:Batching:MaxBatchDelay", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("exited with code", failure.Message, StringComparison.Ordinal);
+    }
+}
