@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
 using Thaw.Http.Security;
 
 namespace Thaw.Cli.Commands;
@@ -26,16 +25,21 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string addresses = parse.GetValue(urls)!;
-            await using WebApplication app = StandaloneHost.Build(addresses, ConfigurationOverrides.Read(parse));
-            bool hasKeys = app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.Enabled;
-            if (ListenAddressPolicy.Check(addresses, hasKeys, parse.GetValue(allowAnonymous)) is { } refusal)
+            var overrides = new Dictionary<string, string?>(ConfigurationOverrides.Read(parse), StringComparer.OrdinalIgnoreCase);
+            if (parse.GetValue(allowAnonymous))
+            {
+                overrides["Thaw:AllowAnonymous"] = "true";
+            }
+
+            await using WebApplication app = StandaloneHost.Build(parse.GetValue(urls)!, overrides);
+            // Kestrel:Endpoints (appsettings, environment, --set) override --urls: only the bound addresses tell.
+            await app.RunAsync(cancellationToken);
+            if (app.Services.GetRequiredService<ListenAddressGuard>().Refusal is { } refusal)
             {
                 await stderr.WriteLineAsync($"thaw serve: {refusal}");
                 return 2;
             }
 
-            await app.RunAsync(cancellationToken);
             return 0;
         });
         return command;

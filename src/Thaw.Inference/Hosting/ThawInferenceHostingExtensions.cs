@@ -27,6 +27,7 @@ public static class ThawInferenceHostingExtensions
             .Validate(o => o.Models.LoadWaitTimeout >= TimeSpan.Zero && o.Models.RetryAfter > TimeSpan.Zero,
                 "Thaw:Models:LoadWaitTimeout must not be negative and Thaw:Models:RetryAfter must be positive.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ThawOptions>, LimitsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, NuGetPackageModelSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, LocalPathModelSource>());
