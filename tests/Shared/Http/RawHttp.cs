@@ -55,9 +55,9 @@ internal static class RawHttp
         {
             await stream.CopyToAsync(received, cancel.Token);
         }
-        catch (IOException) when (received.Length > 0)
+        catch (IOException)
         {
-            // A reset after the response (the server closed with unread request bytes) loses nothing already read.
+            // A reset (the server closed with unread request bytes, or took the client for gone) loses nothing already read.
         }
 
         return RawResponse.Parse(received.ToArray());
