@@ -30,7 +30,7 @@ public sealed class ListenAddressGuardTests
         });
 
         Assert.Null(server.App.Services.GetRequiredService<ListenAddressGuard>().Refusal);
-        Assert.Equal("ok", await server.Client.GetStringAsync("/healthz"));
+        Assert.Equal("ok", await server.Client.GetStringAsync(new Uri($"http://127.0.0.1:{server.Client.BaseAddress!.Port}/healthz")));
     }
 
     [Fact]

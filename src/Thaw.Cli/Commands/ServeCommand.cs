@@ -33,8 +33,9 @@ internal static class ServeCommand
 
             await using WebApplication app = StandaloneHost.Build(parse.GetValue(urls)!, overrides);
             // Kestrel:Endpoints (appsettings, environment, --set) override --urls: only the bound addresses tell.
+            ListenAddressGuard guard = app.Services.GetRequiredService<ListenAddressGuard>();
             await app.RunAsync(cancellationToken);
-            if (app.Services.GetRequiredService<ListenAddressGuard>().Refusal is { } refusal)
+            if (guard.Refusal is { } refusal)
             {
                 await stderr.WriteLineAsync($"thaw serve: {refusal}");
                 return 2;
