@@ -13,6 +13,7 @@ using Thaw.Http.Jobs;
 using Thaw.Http.Security;
 using Thaw.Http.Server;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http;
 
@@ -31,7 +32,7 @@ public static class ThawHttpExtensions
         builder.Services.TryAddSingleton<BatchesEndpoint>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, EmbeddingsBatchHandler>());
         builder.AddThawJobs();
-        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Thaw");
+        builder.Services.AddThawOptions<ApiKeyOptions>("Thaw");
         return builder;
     }
 

@@ -32,6 +32,7 @@ internal static class ServeCommand
             }
 
             await using WebApplication app = StandaloneHost.Build(parse.GetValue(urls)!, overrides);
+            SettingsCheck.Validate(app.Services);
             // Kestrel:Endpoints (appsettings, environment, --set) override --urls: only the bound addresses tell.
             ListenAddressGuard guard = app.Services.GetRequiredService<ListenAddressGuard>();
             await app.RunAsync(cancellationToken);
