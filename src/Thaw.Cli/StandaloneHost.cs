@@ -22,10 +22,7 @@ public static class StandaloneHost
         });
         builder.Configuration.AddInMemoryCollection(overrides);
         builder.WebHost.UseUrls(urls);
-        // The handlers enforce Thaw:Limits:MaxRequestBytes themselves and answer 413 in the OpenAI envelope.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
-
-        builder.AddThaw().AddThawPrewarmScheduler();
+        builder.AddThaw().AddThawPrewarmScheduler().AddThawStandaloneHttp();
         // Batch jobs run in this host: the listener takes job messages from the queue (in-process by default).
         builder.AddThawJobListener();
         // Queued requests (Thaw:Jobs:RequestQueue) are answered here too when a storage account is configured.
@@ -34,7 +31,7 @@ public static class StandaloneHost
         builder.AddThawTelemetry(prometheus).AddThawAzureMonitor(builder.Configuration);
 
         WebApplication app = builder.Build();
-        app.UseThawApiKeys();
+        app.UseThawStandaloneHttp();
         app.MapThawApi();
         if (prometheus)
         {

@@ -1,12 +1,17 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Thaw.Http.Endpoints;
 using Thaw.Http.Jobs;
 using Thaw.Http.Security;
+using Thaw.Http.Server;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Settings;
 
@@ -31,23 +36,76 @@ public static class ThawHttpExtensions
         return builder;
     }
 
-    /// <summary>Standalone host only: requires a configured API key on <c>/v1/*</c> (the Functions app uses function keys).</summary>
-    public static IApplicationBuilder UseThawApiKeys(this IApplicationBuilder app) => app.UseMiddleware<ApiKeyMiddleware>();
+    /// <summary>
+    /// Standalone host only (the Functions app uses function keys and its platform's front end): <c>Thaw:ApiKeys</c> as
+    /// bearer keys, required by <see cref="MapThawApi"/>'s <c>/v1</c> group; the check of the addresses Kestrel
+    /// bound; Kestrel's limits on slow and oversized requests (<c>Thaw:Http</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddThawStandaloneHttp(this IHostApplicationBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        services.TryAddSingleton<ApiKeyVerifier>();
+        services.TryAddSingleton<ListenAddressGuard>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<ApiKeyOptions>>((authorization, keys) =>
+            authorization.AddPolicy(ApiKeyAuthenticationHandler.PolicyName, policy =>
+            {
+                policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName);
+                if (keys.Value.Enabled)
+                {
+                    policy.RequireAuthenticatedUser();
+                }
+                else
+                {
+                    // No keys: anyone (the listen-address guard keeps such a host on loopback unless told otherwise).
+                    policy.RequireAssertion(static _ => true);
+                }
+            }));
+        services.AddOptions<ServerLimitsOptions>()
+            .BindConfiguration(ServerLimitsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.MinRequestBodyGracePeriod > TimeSpan.FromSeconds(1) && o.RequestHeadersTimeout > TimeSpan.Zero,
+                "Thaw:Http:MinRequestBodyGracePeriod must be over 1 s (Kestrel's heartbeat) and Thaw:Http:RequestHeadersTimeout positive.")
+            .ValidateOnStart();
+        services.AddTransient<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
+        return builder;
+    }
 
-    /// <summary>Maps the outside contract on the standalone host: the same paths the Functions app serves.</summary>
+    /// <summary>
+    /// Standalone host only: the listen-address gate first (nothing is served until the bound addresses passed), then
+    /// authentication and authorization for the endpoints' policies.
+    /// </summary>
+    public static WebApplication UseThawStandaloneHttp(this WebApplication app)
+    {
+        ListenAddressGuard guard = app.Services.GetRequiredService<ListenAddressGuard>();
+        app.Lifetime.ApplicationStarted.Register(guard.Check);
+        app.Use(guard.InvokeAsync);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// Maps the outside contract on the standalone host: the same paths the Functions app serves. Everything under
+    /// <c>/v1</c> carries the API-key policy (<see cref="AddThawStandaloneHttp"/>); the health probes stay open.
+    /// </summary>
     public static IEndpointRouteBuilder MapThawApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
-        endpoints.MapGet("/v1/models", (ModelsEndpoint handler) => handler.Handle());
-        endpoints.MapPost("/v1/models/{id}/warm", (string id, HttpContext context, ModelsEndpoint handler) => handler.WarmAsync(id, context.RequestAborted));
-        endpoints.MapPost("/v1/files", (HttpRequest request, FilesEndpoint handler) => handler.UploadAsync(request));
-        endpoints.MapGet("/v1/files", (HttpRequest request, FilesEndpoint handler) => handler.ListAsync(request));
-        endpoints.MapGet("/v1/files/{id}", (string id, HttpRequest request, FilesEndpoint handler) => handler.GetAsync(id, request));
-        endpoints.MapGet("/v1/files/{id}/content", (string id, HttpRequest request, FilesEndpoint handler) => handler.ContentAsync(id, request));
-        endpoints.MapPost("/v1/batches", (HttpRequest request, BatchesEndpoint handler) => handler.CreateAsync(request));
-        endpoints.MapGet("/v1/batches", (HttpRequest request, BatchesEndpoint handler) => handler.ListAsync(request));
-        endpoints.MapGet("/v1/batches/{id}", (string id, HttpRequest request, BatchesEndpoint handler) => handler.GetAsync(id, request));
-        endpoints.MapPost("/v1/batches/{id}/cancel", (string id, HttpRequest request, BatchesEndpoint handler) => handler.CancelAsync(id, request));
+        RouteGroupBuilder v1 = endpoints.MapGroup("/v1");
+        v1.RequireAuthorization(ApiKeyAuthenticationHandler.PolicyName);
+        v1.MapPost("/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
+        v1.MapGet("/models", (ModelsEndpoint handler) => handler.Handle());
+        v1.MapPost("/models/{id}/warm", (string id, HttpContext context, ModelsEndpoint handler) => handler.WarmAsync(id, context.RequestAborted));
+        v1.MapPost("/files", (HttpRequest request, FilesEndpoint handler) => handler.UploadAsync(request));
+        v1.MapGet("/files", (HttpRequest request, FilesEndpoint handler) => handler.ListAsync(request));
+        v1.MapGet("/files/{id}", (string id, HttpRequest request, FilesEndpoint handler) => handler.GetAsync(id, request));
+        v1.MapGet("/files/{id}/content", (string id, HttpRequest request, FilesEndpoint handler) => handler.ContentAsync(id, request));
+        v1.MapPost("/batches", (HttpRequest request, BatchesEndpoint handler) => handler.CreateAsync(request));
+        v1.MapGet("/batches", (HttpRequest request, BatchesEndpoint handler) => handler.ListAsync(request));
+        v1.MapGet("/batches/{id}", (string id, HttpRequest request, BatchesEndpoint handler) => handler.GetAsync(id, request));
+        v1.MapPost("/batches/{id}/cancel", (string id, HttpRequest request, BatchesEndpoint handler) => handler.CancelAsync(id, request));
         endpoints.MapGet("/healthz", HealthEndpoint.Alive);
         endpoints.MapGet("/readyz", (HealthEndpoint handler) => handler.Ready());
         return endpoints;

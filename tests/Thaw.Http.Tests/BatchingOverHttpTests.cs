@@ -46,6 +46,16 @@ public sealed class BatchingOverHttpTests
     }
 
     [Fact]
+    public async Task Start_MaxInputsAboveTheInteractiveQueue_FailsNamingBothKeys()
+    {
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            ThawApiServer.StartAsync(new() { ["Thaw:Batching:MaxQueuedInputs"] = (ThawApiServer.MaxInputs - 1).ToString(CultureInfo.InvariantCulture) }));
+
+        Assert.Contains("Thaw:Limits:MaxInputs", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Thaw:Batching:MaxQueuedInputs", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Shutdown_FinishesEveryRequestAlreadyReceived()
     {
         LoopbackServer server = await ThawApiServer.StartAsync(new());

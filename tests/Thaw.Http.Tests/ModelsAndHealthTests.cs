@@ -98,7 +98,7 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
     }
 
     [Fact]
-    public async Task Readyz_PrewarmModelFailed_Answers503NamingTheProblem()
+    public async Task Readyz_PrewarmModelFailed_Answers503WithTheCategoryAndKeepsTheDetailsForV1Models()
     {
         string catalog = Directory.CreateTempSubdirectory("thaw-broken-catalog-").FullName;
         CopyManifest(RealModels.MiniLm, catalog);
@@ -115,12 +115,20 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
         using HttpResponseMessage ready = await server.Client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.True(ready.Headers.Contains("Retry-After"));
-        using JsonDocument body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        string readiness = await ready.Content.ReadAsStringAsync();
+        using JsonDocument body = JsonDocument.Parse(readiness);
         Assert.Equal("failed", body.RootElement.GetProperty("status").GetString());
-        string error = body.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "broken")
+        Assert.Equal("model_source_failed", body.RootElement.GetProperty("models").EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == "broken").GetProperty("error").GetString());
+        // The anonymous probe never shows where this instance keeps its files.
+        Assert.DoesNotContain(catalog, readiness, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not exist", readiness, StringComparison.Ordinal);
+
+        using JsonDocument listed = JsonDocument.Parse(await server.Client.GetStringAsync("/v1/models"));
+        string detail = listed.RootElement.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "broken")
             .GetProperty("error").GetString()!;
-        Assert.Contains("Model 'broken'", error, StringComparison.Ordinal);
-        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+        Assert.Contains("Model 'broken'", detail, StringComparison.Ordinal);
+        Assert.Contains("does not exist", detail, StringComparison.Ordinal);
 
         using HttpResponseMessage embed = await server.Client.PostAsync("/v1/embeddings", EmbeddingsContractTests.Json("""{"input": "a", "model": "broken"}"""));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, embed.StatusCode);

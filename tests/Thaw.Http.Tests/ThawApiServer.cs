@@ -44,13 +44,14 @@ public sealed class ThawApiServer : IAsyncLifetime
         builder.AddThawInference();
         builder.AddThawOnnx();
         builder.AddThawHttp();
+        builder.AddThawStandaloneHttp();
         if (jobListener)
         {
             builder.AddThawJobListener();
         }
 
         WebApplication app = builder.Build();
-        app.UseThawApiKeys();
+        app.UseThawStandaloneHttp();
         app.MapThawApi();
         return await LoopbackServer.StartAsync(app, logs);
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
 using Thaw.Http.Security;
 
 namespace Thaw.Cli.Commands;
@@ -26,17 +25,23 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string addresses = parse.GetValue(urls)!;
-            await using WebApplication app = StandaloneHost.Build(addresses, ConfigurationOverrides.Read(parse));
+            var overrides = new Dictionary<string, string?>(ConfigurationOverrides.Read(parse), StringComparer.OrdinalIgnoreCase);
+            if (parse.GetValue(allowAnonymous))
+            {
+                overrides["Thaw:AllowAnonymous"] = "true";
+            }
+
+            await using WebApplication app = StandaloneHost.Build(parse.GetValue(urls)!, overrides);
             SettingsCheck.Validate(app.Services);
-            bool hasKeys = app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.Enabled;
-            if (ListenAddressPolicy.Check(addresses, hasKeys, parse.GetValue(allowAnonymous)) is { } refusal)
+            // Kestrel:Endpoints (appsettings, environment, --set) override --urls: only the bound addresses tell.
+            ListenAddressGuard guard = app.Services.GetRequiredService<ListenAddressGuard>();
+            await app.RunAsync(cancellationToken);
+            if (guard.Refusal is { } refusal)
             {
                 await stderr.WriteLineAsync($"thaw serve: {refusal}");
                 return 2;
             }
 
-            await app.RunAsync(cancellationToken);
             return 0;
         });
         return command;

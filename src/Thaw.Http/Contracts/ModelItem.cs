@@ -22,4 +22,7 @@ public sealed class ModelItem
     public required ModelState State { get; init; }
 
     public required bool Default { get; init; }
+
+    /// <summary>Why the last load failed on this instance (the full message; <c>/readyz</c> shows only its category).</summary>
+    public string? Error { get; init; }
 }

@@ -11,6 +11,7 @@ public sealed class ModelReadiness
 
     public required bool Prewarm { get; init; }
 
+    /// <summary>Why the last load failed, as a category (<c>model_source_failed</c>, <c>io_error</c>, ...); the details are in the log and in <c>GET /v1/models</c>.</summary>
     public string? Error { get; init; }
 
     public string? ExecutionProvider { get; init; }

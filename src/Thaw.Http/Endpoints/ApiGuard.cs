@@ -34,6 +34,10 @@ internal static partial class ApiGuard
         {
             return JsonResult.Error(ApiError.Overloaded(e.Message, e.RetryAfter));
         }
+        catch (TooManyInputsException e)
+        {
+            return JsonResult.Error(ApiError.TooLarge("input", e.Message));
+        }
         catch (FileTooLargeException e)
         {
             return JsonResult.Error(ApiError.TooLarge("file", e.Message));
@@ -46,6 +50,11 @@ internal static partial class ApiGuard
         {
             return JsonResult.Error(ApiError.Unavailable(e.Message, TimeSpan.FromSeconds(1), "shutting_down"));
         }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's verdict on the request itself (a body shorter than declared, too slow, too large).
+            return JsonResult.Error(BadRequestBody(e));
+        }
         catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
         {
             throw;
@@ -56,6 +65,13 @@ internal static partial class ApiGuard
             return JsonResult.Error(new ApiError(HttpStatusCode.InternalServerError, "The server failed to process the request; see its log.", "server_error"));
         }
     }
+
+    private static ApiError BadRequestBody(BadHttpRequestException e) => (HttpStatusCode)e.StatusCode switch
+    {
+        HttpStatusCode.RequestEntityTooLarge => ApiError.TooLarge(null, e.Message),
+        HttpStatusCode.RequestTimeout => new ApiError(HttpStatusCode.RequestTimeout, e.Message, "invalid_request_error", null, "request_timeout"),
+        _ => ApiError.BadRequest(null, e.Message, "invalid_request_body"),
+    };
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Error, Message = "Request failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);

@@ -18,7 +18,11 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
 {
     // Form fields other than the file are a few bytes; the multipart frame adds a few hundred.
     private const int MaxFieldChars = 256;
-    private const long MultipartOverheadBytes = 64 * 1024;
+    internal const long MultipartOverheadBytes = 64 * 1024;
+
+    // The SDKs send 'purpose' and 'file' (and OpenAI's expires_after fields): a few parts. Every part is read, even
+    // one that is ignored, so without a limit a client could make the server parse parts for ever.
+    internal const int MaxParts = 16;
 
     public Task<IResult> UploadAsync(HttpRequest request)
     {
@@ -39,13 +43,22 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
                     "Upload the file as multipart/form-data with the fields 'purpose' (batch) and 'file'.", "invalid_content_type"));
             }
 
-            var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = null };
+            // The whole body, every part and frame included, is bounded (a chunked body declares no length).
+            var body = new SizeLimitedStream(request.Body, maxBytes + MultipartOverheadBytes);
+            var reader = new MultipartReader(boundary, body) { BodyLengthLimit = null };
             string? purpose = null;
             FileRecord? stored = null;
+            int parts = 0;
             try
             {
-                while (await reader.ReadNextSectionAsync(aborted).ConfigureAwait(false) is { } section)
+                while (await NextSectionAsync(reader, aborted).ConfigureAwait(false) is { } section)
                 {
+                    if (++parts > MaxParts)
+                    {
+                        throw new ApiException(ApiError.BadRequest(null,
+                            $"The multipart body has more than {MaxParts} parts; send 'purpose' and 'file'.", "invalid_multipart"));
+                    }
+
                     if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out ContentDispositionHeaderValue? disposition))
                     {
                         continue;
@@ -63,7 +76,8 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
                             ? Path.GetFileName(given)
                             : "upload.jsonl";
                         // The SDKs send 'purpose' first; if it comes after the file, the file is checked once it does.
-                        stored = await files.PutAsync(new FileUpload(filename, FilePurposes.Batch, maxBytes), section.Body, aborted).ConfigureAwait(false);
+                        stored = await files.PutAsync(new FileUpload(filename, FilePurposes.Batch, maxBytes), new MalformedMultipartStream(section.Body), aborted)
+                            .ConfigureAwait(false);
                     }
                 }
 
@@ -136,9 +150,21 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
         }
     }
 
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e is not BadHttpRequestException)
+        {
+            throw MalformedMultipartStream.Malformed(e);
+        }
+    }
+
     private static async Task<string> ReadFieldAsync(MultipartSection section, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(section.Body);
+        using var reader = new StreamReader(new MalformedMultipartStream(section.Body));
         char[] buffer = new char[MaxFieldChars + 1];
         int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
         return read > MaxFieldChars

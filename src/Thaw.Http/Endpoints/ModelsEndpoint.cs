@@ -30,13 +30,18 @@ public sealed class ModelsEndpoint(ModelHost models, ILogger<ModelsEndpoint> log
         Data = models.Catalog.Models.OrderBy(m => m.Id, StringComparer.Ordinal).Select(Describe).ToArray(),
     };
 
-    private ModelItem Describe(ModelManifest m) => new()
+    private ModelItem Describe(ModelManifest m)
     {
-        Id = m.Id,
-        Task = m.Task.ToString().ToLowerInvariant(),
-        Dimensions = m.Dimensions,
-        MaxTokens = m.MaxTokens,
-        State = models.GetStatus(m.Id).State,
-        Default = m.Id == models.Catalog.DefaultModelId,
-    };
+        ModelStatus status = models.GetStatus(m.Id);
+        return new ModelItem
+        {
+            Id = m.Id,
+            Task = m.Task.ToString().ToLowerInvariant(),
+            Dimensions = m.Dimensions,
+            MaxTokens = m.MaxTokens,
+            State = status.State,
+            Default = m.Id == models.Catalog.DefaultModelId,
+            Error = status.Error,
+        };
+    }
 }

@@ -35,9 +35,12 @@ public class BatchingProfile
     [Range(1, 64)]
     public int MaxConcurrentBatches { get; set; } = 1;
 
-    /// <summary>Most inputs waiting for a batch; a request that would exceed it is refused as overloaded (429).</summary>
+    /// <summary>
+    /// Most inputs waiting for a batch; a request that would exceed it is refused as overloaded (429). It must hold
+    /// at least <c>Thaw:Limits:MaxInputs</c> (checked at start): 4096 takes two requests of OpenAI's 2048 at once.
+    /// </summary>
     [Range(1, 1 << 24)]
-    public int MaxQueuedInputs { get; set; } = 1024;
+    public int MaxQueuedInputs { get; set; } = 4096;
 
     /// <summary>The Retry-After given to a refused request.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

@@ -71,7 +71,8 @@ public sealed class MicroBatcher<TInput, TOutput> : IAsyncDisposable
         new(Interlocked.Read(ref _batches), Interlocked.Read(ref _inputs), Interlocked.Read(ref _rejected), Interlocked.Read(ref _dropped), QueuedInputs);
 
     /// <summary>Queues the inputs and returns their outputs, in order, once their batches have run.</summary>
-    /// <exception cref="OverloadedException">The queue cannot take them all; none was queued.</exception>
+    /// <exception cref="TooManyInputsException">There are more inputs than the queue holds when empty.</exception>
+    /// <exception cref="OverloadedException">The queue cannot take them all now; none was queued.</exception>
     /// <exception cref="BatcherClosedException">The batcher is draining for shutdown.</exception>
     /// <exception cref="OperationCanceledException">The request was cancelled; its inputs that had not run were dropped.</exception>
     public async Task<TOutput[]> SubmitAsync(IReadOnlyList<TInput> inputs, CancellationToken cancellationToken = default)
@@ -80,6 +81,13 @@ public sealed class MicroBatcher<TInput, TOutput> : IAsyncDisposable
         if (inputs.Count == 0)
         {
             return [];
+        }
+
+        if (inputs.Count > _profile.MaxQueuedInputs)
+        {
+            Interlocked.Add(ref _rejected, inputs.Count);
+            _metrics?.Rejected(_name, inputs.Count);
+            throw new TooManyInputsException(_name, inputs.Count, _profile.MaxQueuedInputs);
         }
 
         var items = new Item[inputs.Count];

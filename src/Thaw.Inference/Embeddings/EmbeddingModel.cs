@@ -54,6 +54,7 @@ public sealed class EmbeddingModel : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Embeds through the profile's micro-batcher, sharing forward passes with concurrent requests.</summary>
+    /// <exception cref="TooManyInputsException">More inputs than the batcher's queue can ever hold.</exception>
     /// <exception cref="OverloadedException">The batcher's queue is full.</exception>
     /// <exception cref="BatcherClosedException">The model is shutting down.</exception>
     public async Task<EmbeddingResult> EmbedAsync(

@@ -83,7 +83,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         {
             return new ModelStatus(modelId, slot.State, slot.Error, slot.Model?.Session.ExecutionProvider, slot.Timings,
                 slot.Model?.GetStatistics(BatchProfileKind.Interactive), slot.Model?.GetStatistics(BatchProfileKind.Bulk), slot.SnapshotPublish,
-                slot.HasBeenReady, slot.Bytes);
+                slot.HasBeenReady, slot.Bytes, slot.ErrorCode);
         }
     }
 
@@ -111,6 +111,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
 
                 slot.State = ModelState.Loading;
                 slot.Error = null;
+                slot.ErrorCode = null;
                 slot.Load = Task.Run(() => LoadCoreAsync(manifest, slot, evictions, _stopping.Token));
             }
 
@@ -291,6 +292,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
             {
                 slot.State = ModelState.Failed;
                 slot.Error = e.Message;
+                slot.ErrorCode = ModelLoadError.Categorize(e);
                 slot.FailedAt = _time.GetUtcNow();
             }
 
@@ -407,6 +409,8 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         public ModelState State { get; set; } = ModelState.Cold;
 
         public string? Error { get; set; }
+
+        public string? ErrorCode { get; set; }
 
         public DateTimeOffset FailedAt { get; set; }
 

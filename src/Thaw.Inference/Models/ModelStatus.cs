@@ -7,7 +7,8 @@ namespace Thaw.Inference.Models;
 /// One model's state on this instance, with its batchers' counts once loaded and, when its load built a snapshot,
 /// what publishing that snapshot to the store did (null until done). <see cref="HasBeenReady"/>: it was ready on this
 /// instance at least once (an idle unload does not make the instance unready). <see cref="Bytes"/>: what it takes
-/// from the memory budget.
+/// from the memory budget. <see cref="Error"/> is the failed load's message (for the log and authenticated callers);
+/// <see cref="ErrorCode"/> its category (<see cref="ModelLoadError"/>), safe to show anyone.
 /// </summary>
 public sealed record ModelStatus(
     string Id,
@@ -19,4 +20,5 @@ public sealed record ModelStatus(
     BatchStatistics? Bulk = null,
     PublishOutcome? SnapshotPublish = null,
     bool HasBeenReady = false,
-    long Bytes = 0);
+    long Bytes = 0,
+    string? ErrorCode = null);

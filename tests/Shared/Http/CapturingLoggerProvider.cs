@@ -8,6 +8,8 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
 
     public IEnumerable<string> Messages => _logger.Entries.Select(e => e.Message);
 
+    public IEnumerable<(LogLevel Level, string Message)> Entries => _logger.Entries;
+
     public ILogger CreateLogger(string categoryName) => _logger;
 
     public void Dispose()

@@ -148,6 +148,19 @@ public sealed class MicroBatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task SubmitAsync_MoreInputsThanTheQueueHolds_IsRefusedAsTooLargeEvenWhenIdle()
+    {
+        MicroBatcher<Input, int> batcher = Create(new BatchingProfile { MaxQueuedInputs = 3 });
+
+        // Not OverloadedException: retrying a request that can never fit only repeats the refusal.
+        var e = await Assert.ThrowsAsync<TooManyInputsException>(() => batcher.SubmitAsync([new Input(1), new Input(2), new Input(3), new Input(4)]));
+
+        Assert.Contains("at most 3 inputs", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, batcher.QueuedInputs);
+        Assert.Equal(4, batcher.Statistics.Rejected);
+    }
+
+    [Fact]
     public async Task Cancellation_DropsTheRequestBeforeItsBatchRuns()
     {
         MicroBatcher<Input, int> batcher = Create(new BatchingProfile());
