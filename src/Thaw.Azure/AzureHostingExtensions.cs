@@ -11,6 +11,7 @@ using Thaw.Azure.Snapshots;
 using Thaw.Azure.Storage;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.KeepAlive;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
 
 namespace Thaw.Azure;
@@ -26,7 +27,7 @@ public static class AzureHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddThawAzure(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddThawOptions<StorageOptions>(StorageOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<BlobClients>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, BlobModelSource>());
@@ -35,9 +36,7 @@ public static class AzureHostingExtensions
         if (serviceBus.IsConfigured)
         {
             // Registered first, so that it takes the place of the Storage queue below and of the in-process queue.
-            builder.Services.AddOptions<ServiceBusOptions>().BindConfiguration(ServiceBusOptions.SectionName).ValidateDataAnnotations()
-                .Validate(o => o.MaxReceiveWait > TimeSpan.Zero, "Thaw:ServiceBus:MaxReceiveWait must be positive.")
-                .ValidateOnStart();
+            builder.Services.AddThawOptions<ServiceBusOptions>(ServiceBusOptions.SectionName);
             builder.Services.TryAddSingleton(sp => new ServiceBusClients(
                 sp.GetRequiredService<IOptions<ServiceBusOptions>>(), storesAreLocal: !storage.IsConfigured, sp.GetRequiredService<ILogger<ServiceBusClients>>()));
             builder.Services.TryAddSingleton<IJobQueue, ServiceBusJobQueue>();
@@ -53,8 +52,8 @@ public static class AzureHostingExtensions
             // Batch jobs: files, records and output chunks in Blob Storage, job messages on a Storage queue, so any
             // instance can take a job, and a job outlives the instance that ran it. Registered before AddThawJobs,
             // these take the place of its local-disk and in-process defaults.
-            builder.Services.AddOptions<FilesOptions>().BindConfiguration(FilesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-            builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.SectionName);
+            builder.Services.AddThawOptions<FilesOptions>(FilesOptions.SectionName);
+            builder.Services.AddThawOptions<JobsOptions>(JobsOptions.SectionName);
             builder.Services.TryAddSingleton<JobContainer>();
             builder.Services.TryAddSingleton<QueueClients>();
             builder.Services.TryAddSingleton<BlobFileStore>();

@@ -8,6 +8,7 @@ using Thaw.Http.Endpoints;
 using Thaw.Http.Jobs;
 using Thaw.Http.Security;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http;
 
@@ -26,7 +27,7 @@ public static class ThawHttpExtensions
         builder.Services.TryAddSingleton<BatchesEndpoint>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, EmbeddingsBatchHandler>());
         builder.AddThawJobs();
-        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration("Thaw");
+        builder.Services.AddThawOptions<ApiKeyOptions>("Thaw");
         return builder;
     }
 

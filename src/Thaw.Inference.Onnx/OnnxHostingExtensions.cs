@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Onnx;
 
@@ -10,10 +10,7 @@ public static class OnnxHostingExtensions
     /// <summary>Runs models in ONNX Runtime, configured from <c>Thaw:Onnx</c>.</summary>
     public static IHostApplicationBuilder AddThawOnnx(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<OnnxOptions>()
-            .BindConfiguration(OnnxOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddThawOptions<OnnxOptions>(OnnxOptions.SectionName);
         builder.Services.TryAddSingleton<IEncoderBackend, OnnxEncoderBackend>();
         return builder;
     }

@@ -55,10 +55,10 @@ public sealed class SimulateCommandTests : IDisposable
 
     [Theory]
     [InlineData("--policies", "fixed:10m,lru", "--policies 'lru': unknown policy 'lru'; expected fixed[:WINDOW] or histogram[:LOW-HIGH[:RANGE]].")]
-    [InlineData("--policies", "fixed:-5m", "--policies 'fixed:-5m': The fixed keep-alive window must not be negative, got -00:05:00.")]
+    [InlineData("--policies", "fixed:-5m", "--policies 'fixed:-5m': Thaw:KeepAlive:Fixed:Window is -00:05:00; allowed: 00:00:00 to 365.00:00:00.")]
     [InlineData("--policies", "fixed:soon", "--policies 'fixed:soon': the window 'soon' is not a duration such as 90s, 10m, 4h.")]
-    [InlineData("--policies", "histogram:5-100", "--policies 'histogram:5-100': KeepAlivePercentile must be between 0 and 100 (exclusive), got 100.")]
-    [InlineData("--policies", "histogram:99-5", "--policies 'histogram:99-5': PrewarmPercentile (99) must be lower than KeepAlivePercentile (5).")]
+    [InlineData("--policies", "histogram:5-100", "--policies 'histogram:5-100': Thaw:KeepAlive:Histogram:KeepAlivePercentile is 100; allowed: more than 0 and less than 100.")]
+    [InlineData("--policies", "histogram:99-5", "--policies 'histogram:99-5': Thaw:KeepAlive:Histogram:PrewarmPercentile, Thaw:KeepAlive:Histogram:KeepAlivePercentile: PrewarmPercentile (99) must be lower than KeepAlivePercentile (5).")]
     [InlineData("--synthetic", "weekly", "--synthetic 'weekly' is not one of rare, periodic, diurnal, bursty.")]
     [InlineData("--duration", "-1d", "--duration '-1d' is not a positive duration of at most a year, such as 7d.")]
     [InlineData("--cold-start", "-2s", "The cold-start time must not be negative, got -00:00:02.")]

@@ -27,6 +27,7 @@ public sealed class ServiceBusOptions
     public string Queue { get; set; } = "thaw-jobs";
 
     /// <summary>How long one receive call waits on an empty queue before it asks again (the wait is on the service side).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan MaxReceiveWait { get; set; } = TimeSpan.FromSeconds(30);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(FullyQualifiedNamespace);

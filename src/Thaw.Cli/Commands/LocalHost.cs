@@ -22,6 +22,8 @@ internal static class LocalHost
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
 
         builder.AddThaw();
-        return builder.Build();
+        IHost host = builder.Build();
+        SettingsCheck.Validate(host.Services);
+        return host;
     }
 }

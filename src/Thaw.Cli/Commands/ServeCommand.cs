@@ -28,6 +28,7 @@ internal static class ServeCommand
         {
             string addresses = parse.GetValue(urls)!;
             await using WebApplication app = StandaloneHost.Build(addresses, ConfigurationOverrides.Read(parse));
+            SettingsCheck.Validate(app.Services);
             bool hasKeys = app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.Enabled;
             if (ListenAddressPolicy.Check(addresses, hasKeys, parse.GetValue(allowAnonymous)) is { } refusal)
             {

@@ -20,6 +20,7 @@ public class BatchingProfile
     /// How long a batch may wait to fill while the model is busy and another batch could start. An idle model
     /// never waits: the first input is dispatched at once.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
@@ -39,6 +40,7 @@ public class BatchingProfile
     public int MaxQueuedInputs { get; set; } = 1024;
 
     /// <summary>The Retry-After given to a refused request.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan OverloadRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     public static BatchingProfile BulkDefaults() => new()

@@ -18,6 +18,7 @@ public sealed class ModelsOptions
     public string? NuGetPackagesDirectory { get; set; }
 
     /// <summary>How long a request waits for its model to finish loading before it gets 503 + Retry-After.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan LoadWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Most requests waiting for one model's load; beyond it, 503 + Retry-After at once.</summary>
@@ -32,6 +33,7 @@ public sealed class ModelsOptions
     public long MemoryBudgetBytes { get; set; }
 
     /// <summary>The Retry-After given with a 503 while a model loads.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     public string ResolveCatalogDirectory() =>

@@ -7,6 +7,7 @@ using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 
@@ -21,12 +22,7 @@ public static class ThawInferenceHostingExtensions
     public static IHostApplicationBuilder AddThawInference(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        services.AddOptions<ThawOptions>()
-            .BindConfiguration(ThawOptions.SectionName)
-            .ValidateDataAnnotations()
-            .Validate(o => o.Models.LoadWaitTimeout >= TimeSpan.Zero && o.Models.RetryAfter > TimeSpan.Zero,
-                "Thaw:Models:LoadWaitTimeout must not be negative and Thaw:Models:RetryAfter must be positive.")
-            .ValidateOnStart();
+        services.AddThawOptions<ThawOptions>(ThawOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, NuGetPackageModelSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, LocalPathModelSource>());

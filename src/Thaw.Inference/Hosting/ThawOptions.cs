@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Thaw.Inference.Hosting;
 
 /// <summary>The <c>Thaw</c> configuration section (appsettings, <c>Thaw__Section__Key</c> environment variables or Functions app settings).</summary>
@@ -8,10 +10,13 @@ public sealed class ThawOptions
     /// <summary>Local disk cache for model files. Default: <c>$XDG_CACHE_HOME/thaw</c>, else <c>~/.cache/thaw</c>.</summary>
     public string? CacheDirectory { get; set; }
 
+    [ValidateObjectMembers]
     public ModelsOptions Models { get; set; } = new();
 
+    [ValidateObjectMembers]
     public BatchingOptions Batching { get; set; } = new();
 
+    [ValidateObjectMembers]
     public LimitsOptions Limits { get; set; } = new();
 
     public string ResolveCacheDirectory()

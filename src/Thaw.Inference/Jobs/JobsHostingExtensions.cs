@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Jobs;
 
@@ -17,12 +18,7 @@ public static class JobsHostingExtensions
     public static IHostApplicationBuilder AddThawJobs(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        services.AddOptions<JobsOptions>()
-            .BindConfiguration(JobsOptions.SectionName)
-            .ValidateDataAnnotations()
-            .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.RetryDelay >= TimeSpan.Zero,
-                "Thaw:Jobs:VisibilityTimeout must be at least 1 s and Thaw:Jobs:RetryDelay must not be negative.")
-            .ValidateOnStart();
+        services.AddThawOptions<JobsOptions>(JobsOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IBatchStore>(sp => new LocalBatchStore(Path.Combine(Directory(sp), "batches")));

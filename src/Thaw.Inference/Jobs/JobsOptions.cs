@@ -27,9 +27,11 @@ public sealed class JobsOptions
     public int MaxDequeueCount { get; set; } = 5;
 
     /// <summary>How long a received message stays invisible; a working job renews it every half of this.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "07:00:00:00")]
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a job that failed waits before its next delivery.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "07:00:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Jobs waiting or running in the in-process queue; beyond it, creating a batch answers 429.</summary>
@@ -41,6 +43,7 @@ public sealed class JobsOptions
     public int MaxConcurrentJobs { get; set; } = 1;
 
     /// <summary>Longest pause between polls of an empty Storage queue (polls back off from 100 ms to this).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Storage queue of job messages when a storage account is configured (poison queue: <c>{Queue}-poison</c>).</summary>

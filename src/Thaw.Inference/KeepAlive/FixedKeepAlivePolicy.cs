@@ -1,3 +1,5 @@
+using Thaw.Inference.Settings;
+
 namespace Thaw.Inference.KeepAlive;
 
 /// <summary>Stays loaded for a fixed window after each request and never pre-warms: what most platforms do.</summary>
@@ -9,7 +11,7 @@ internal sealed class FixedKeepAlivePolicy : IKeepAlivePolicy
 
     public FixedKeepAlivePolicy(FixedKeepAliveOptions options)
     {
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, KeepAliveOptions.SectionName + ":Fixed");
         Window = options.Window;
         _decision = new KeepAliveDecision(TimeSpan.Zero, Window, "fixed window");
     }

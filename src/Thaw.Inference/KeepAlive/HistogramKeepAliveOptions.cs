@@ -1,66 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Thaw.Inference.KeepAlive;
 
 /// <summary>
 /// The <c>histogram</c> policy: the hybrid histogram policy of Shahrad et al., "Serverless in the Wild" (USENIX ATC
 /// 2020). Defaults are the paper's, except the fallback window (see <see cref="FallbackWindow"/>).
 /// </summary>
-public sealed class HistogramKeepAliveOptions
+public sealed class HistogramKeepAliveOptions : IValidatableObject
 {
     /// <summary>Width of one histogram bin.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "04:00:00")]
     public TimeSpan BinWidth { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Idle times up to this are binned; longer ones are only counted (out of range).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "69.10:40:00")]
     public TimeSpan Range { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>The percentile of idle times (0..100, exclusive) at which the model should be ready again.</summary>
+    [Range(0d, 100d, MinimumIsExclusive = true, MaximumIsExclusive = true)]
     public double PrewarmPercentile { get; set; } = 5;
 
     /// <summary>The percentile of idle times (0..100, exclusive) up to which the model stays loaded.</summary>
+    [Range(0d, 100d, MinimumIsExclusive = true, MaximumIsExclusive = true)]
     public double KeepAlivePercentile { get; set; } = 99;
 
     /// <summary>Safety margin: pre-warm this fraction earlier, keep alive this fraction longer.</summary>
+    [Range(0d, 1d, MaximumIsExclusive = true)]
     public double Margin { get; set; } = 0.10;
 
     /// <summary>Fewer idle times than this: too little to learn from, use <see cref="FallbackWindow"/>.</summary>
+    [Range(1, int.MaxValue)]
     public int MinimumSamples { get; set; } = 10;
 
     /// <summary>
     /// The bin counts' coefficient of variation below which the histogram is not representative (idle times spread
     /// evenly, nothing to predict), so <see cref="FallbackWindow"/> is used. The paper's threshold is 2.
     /// </summary>
+    [Range(0d, double.MaxValue)]
     public double MinimumCoefficientOfVariation { get; set; } = 2;
 
     /// <summary>A larger fraction of idle times beyond <see cref="Range"/>: the histogram cannot tell, use <see cref="FallbackWindow"/>.</summary>
+    [Range(0d, 1d)]
     public double MaximumOutOfRangeFraction { get; set; } = 0.5;
 
     /// <summary>
     /// The fixed window used while the histogram cannot predict. The paper keeps the whole range (4 h) alive then;
     /// Thaw uses the fixed policy's default, so that a model the histogram cannot learn costs what it does today.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan FallbackWindow { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <exception cref="ArgumentException">A setting is impossible; the message names it and its value.</exception>
-    public void Validate()
+    /// <summary>The rules across settings (ranges of single settings are attributes).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        Require(BinWidth > TimeSpan.Zero, $"BinWidth must be positive, got {BinWidth}.");
-        Require(Range >= BinWidth, $"Range must be at least one bin ({BinWidth}), got {Range}.");
-        Require(Range / BinWidth <= 100_000, $"Range / BinWidth must be at most 100000 bins, got {Range} / {BinWidth}.");
-        Require(PrewarmPercentile is > 0 and < 100, $"PrewarmPercentile must be between 0 and 100 (exclusive), got {PrewarmPercentile}.");
-        Require(KeepAlivePercentile is > 0 and < 100, $"KeepAlivePercentile must be between 0 and 100 (exclusive), got {KeepAlivePercentile}.");
-        Require(PrewarmPercentile < KeepAlivePercentile,
-            $"PrewarmPercentile ({PrewarmPercentile}) must be lower than KeepAlivePercentile ({KeepAlivePercentile}).");
-        Require(Margin is >= 0 and < 1, $"Margin must be at least 0 and below 1, got {Margin}.");
-        Require(MinimumSamples >= 1, $"MinimumSamples must be at least 1, got {MinimumSamples}.");
-        Require(MinimumCoefficientOfVariation >= 0, $"MinimumCoefficientOfVariation must not be negative, got {MinimumCoefficientOfVariation}.");
-        Require(MaximumOutOfRangeFraction is >= 0 and <= 1, $"MaximumOutOfRangeFraction must be between 0 and 1, got {MaximumOutOfRangeFraction}.");
-        Require(FallbackWindow >= TimeSpan.Zero, $"FallbackWindow must not be negative, got {FallbackWindow}.");
-    }
-
-    private static void Require(bool condition, string message)
-    {
-        if (!condition)
+        if (Range < BinWidth)
         {
-            throw new ArgumentException(message);
+            yield return new ValidationResult($"Range ({Range}) must be at least one bin ({BinWidth}).", [nameof(Range), nameof(BinWidth)]);
+        }
+        else if (BinWidth > TimeSpan.Zero && Range / BinWidth > 100_000)
+        {
+            yield return new ValidationResult($"Range / BinWidth must be at most 100000 bins, got {Range} / {BinWidth}.", [nameof(Range), nameof(BinWidth)]);
+        }
+
+        if (PrewarmPercentile >= KeepAlivePercentile)
+        {
+            yield return new ValidationResult($"PrewarmPercentile ({PrewarmPercentile}) must be lower than KeepAlivePercentile ({KeepAlivePercentile}).",
+                [nameof(PrewarmPercentile), nameof(KeepAlivePercentile)]);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.KeepAlive;
 
@@ -16,7 +17,7 @@ internal sealed class HistogramKeepAlivePolicy : IKeepAlivePolicy
 
     public HistogramKeepAlivePolicy(HistogramKeepAliveOptions options)
     {
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, KeepAliveOptions.SectionName + ":Histogram");
         Options = options;
     }
 

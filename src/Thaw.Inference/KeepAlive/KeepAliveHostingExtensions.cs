@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.KeepAlive;
 
@@ -16,8 +17,7 @@ public static class KeepAliveHostingExtensions
     public static IHostApplicationBuilder AddThawKeepAlive(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        services.AddOptions<KeepAliveOptions>().BindConfiguration(KeepAliveOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeepAliveOptions>, KeepAliveOptionsValidator>());
+        services.AddThawOptions<KeepAliveOptions>(KeepAliveOptions.SectionName);
         services.TryAddSingleton(sp => KeepAlivePolicies.Create(sp.GetRequiredService<IOptions<KeepAliveOptions>>().Value));
         services.TryAddSingleton<IIdleStatisticsStore>(sp =>
         {

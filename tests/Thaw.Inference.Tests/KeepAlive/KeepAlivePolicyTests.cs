@@ -72,10 +72,10 @@ public sealed class KeepAlivePolicyTests
     }
 
     [Theory]
-    [InlineData(0, 99, "PrewarmPercentile must be between 0 and 100 (exclusive), got 0.")]
-    [InlineData(5, 100, "KeepAlivePercentile must be between 0 and 100 (exclusive), got 100.")]
-    [InlineData(99, 5, "PrewarmPercentile (99) must be lower than KeepAlivePercentile (5).")]
-    [InlineData(50, 50, "PrewarmPercentile (50) must be lower than KeepAlivePercentile (50).")]
+    [InlineData(0, 99, "Thaw:KeepAlive:Histogram:PrewarmPercentile is 0; allowed: more than 0 and less than 100.")]
+    [InlineData(5, 100, "Thaw:KeepAlive:Histogram:KeepAlivePercentile is 100; allowed: more than 0 and less than 100.")]
+    [InlineData(99, 5, "Thaw:KeepAlive:Histogram:PrewarmPercentile, Thaw:KeepAlive:Histogram:KeepAlivePercentile: PrewarmPercentile (99) must be lower than KeepAlivePercentile (5).")]
+    [InlineData(50, 50, "Thaw:KeepAlive:Histogram:PrewarmPercentile, Thaw:KeepAlive:Histogram:KeepAlivePercentile: PrewarmPercentile (50) must be lower than KeepAlivePercentile (50).")]
     public void Histogram_ImpossiblePercentiles_AreRejectedByName(double low, double high, string message)
     {
         var options = new HistogramKeepAliveOptions { PrewarmPercentile = low, KeepAlivePercentile = high };
@@ -86,9 +86,9 @@ public sealed class KeepAlivePolicyTests
     [Fact]
     public void ImpossibleWindowsAndUnknownNames_AreRejectedByName()
     {
-        Assert.Equal("The fixed keep-alive window must not be negative, got -00:01:00.",
+        Assert.Equal("Thaw:KeepAlive:Fixed:Window is -00:01:00; allowed: 00:00:00 to 365.00:00:00.",
             Assert.Throws<ArgumentException>(() => KeepAlivePolicies.Fixed(new FixedKeepAliveOptions { Window = TimeSpan.FromMinutes(-1) })).Message);
-        Assert.Equal("FallbackWindow must not be negative, got -00:00:01.",
+        Assert.Equal("Thaw:KeepAlive:Histogram:FallbackWindow is -00:00:01; allowed: 00:00:00 to 365.00:00:00.",
             Assert.Throws<ArgumentException>(() => KeepAlivePolicies.Histogram(new HistogramKeepAliveOptions { FallbackWindow = TimeSpan.FromSeconds(-1) })).Message);
         Assert.Equal("Unknown keep-alive policy 'lru'; known: fixed, histogram.",
             Assert.Throws<ArgumentException>(() => KeepAlivePolicies.Create(new KeepAliveOptions { Policy = "lru" })).Message);

@@ -1,0 +1,104 @@
+using System.Collections;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Options;
+
+namespace Thaw.Inference.Settings;
+
+/// <summary>
+/// The one way Thaw checks its settings: DataAnnotations on each property (<c>[Range]</c>, <c>[Required]</c>, ...),
+/// <see cref="IValidatableObject"/> for rules across properties, and <see cref="ValidateObjectMembersAttribute"/> to
+/// descend into a nested section. Every message names the configuration key, the value and what is allowed, e.g.
+/// <c>Thaw:Batching:MaxBatchSize is 0; allowed: 1 to 4096.</c>
+/// </summary>
+public static class OptionsValidation
+{
+    /// <summary>The problems of <paramref name="options"/>, bound from <paramref name="section"/>; empty when it is valid.</summary>
+    [RequiresUnreferencedCode("Reads the options' properties by reflection.")]
+    public static IReadOnlyList<string> Validate(object options, string section)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        Walk(options, section, problems);
+        return problems;
+    }
+
+    /// <summary>Throws when <paramref name="options"/> is invalid; for settings that do not come from a host (e.g. a command's flags).</summary>
+    /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem with its key.</exception>
+    [RequiresUnreferencedCode("Reads the options' properties by reflection.")]
+    public static void ThrowIfInvalid(object options, string section)
+    {
+        IReadOnlyList<string> problems = Validate(options, section);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+    }
+
+    [RequiresUnreferencedCode("Reads the options' properties by reflection.")]
+    private static void Walk(object options, string section, List<string> problems)
+    {
+        foreach (PropertyInfo property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+
+            string key = $"{section}:{property.Name}";
+            object? value = property.GetValue(options);
+            foreach (ValidationAttribute attribute in property.GetCustomAttributes<ValidationAttribute>())
+            {
+                if (!attribute.IsValid(value))
+                {
+                    problems.Add(Describe(attribute, key, value));
+                }
+            }
+
+            if (value is not null && property.IsDefined(typeof(ValidateObjectMembersAttribute)))
+            {
+                Walk(value, key, problems);
+            }
+        }
+
+        if (options is IValidatableObject validatable)
+        {
+            foreach (ValidationResult result in validatable.Validate(new ValidationContext(options)))
+            {
+                string keys = string.Join(", ", result.MemberNames.Select(m => $"{section}:{m}"));
+                problems.Add(keys.Length == 0 ? $"{section}: {result.ErrorMessage}" : $"{keys}: {result.ErrorMessage}");
+            }
+        }
+    }
+
+    private static string Describe(ValidationAttribute attribute, string key, object? value) => attribute switch
+    {
+        RequiredAttribute => $"{key} is required.",
+        RangeAttribute range => $"{key} is {Show(value)}; allowed: {Allowed(range)}.",
+        _ => $"{key} is {Show(value)}: {attribute.FormatErrorMessage(key)}",
+    };
+
+    private static string Allowed(RangeAttribute range)
+    {
+        bool unbounded = range.Maximum is int.MaxValue or long.MaxValue or double.MaxValue;
+        if (!range.MinimumIsExclusive && !range.MaximumIsExclusive && !unbounded)
+        {
+            return $"{Show(range.Minimum)} to {Show(range.Maximum)}";
+        }
+
+        string lower = range.MinimumIsExclusive ? $"more than {Show(range.Minimum)}" : $"at least {Show(range.Minimum)}";
+        string upper = range.MaximumIsExclusive ? $"less than {Show(range.Maximum)}" : $"at most {Show(range.Maximum)}";
+        return unbounded ? lower : $"{lower} and {upper}";
+    }
+
+    private static string Show(object? value) => value switch
+    {
+        null => "empty",
+        string s => $"'{s}'",
+        IEnumerable items and not string => $"[{string.Join(", ", items.Cast<object?>().Select(Show))}]",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,157 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Thaw.Inference.Settings;
+using Thaw.Testing;
+
+namespace Thaw.Cli.Tests;
+
+/// <summary>
+/// Every bounded setting of every section <c>thaw serve</c> reads, just below, at and just above each bound: the
+/// host refuses to start exactly when a value is out of range, with a message that names the key.
+/// </summary>
+public sealed class OptionsBoundsTests
+{
+    // A storage account makes the host read its storage sections too; nothing connects while options are checked.
+    private static readonly Dictionary<string, string?> Storage = new() { ["Thaw:Storage:ConnectionString"] = "UseDevelopmentStorage=true" };
+
+    public static TheoryData<string, string, string, bool> Bounds()
+    {
+        var data = new TheoryData<string, string, string, bool>();
+        foreach (OptionsSection section in SectionsOfServe())
+        {
+            foreach ((string key, RangeAttribute range, Type type) in Ranges(section.OptionsType, section.Path))
+            {
+                foreach ((string value, bool valid) in Probes(range, type))
+                {
+                    data.Add(section.Path, key, value, valid);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Bounds))]
+    public void Section_ValueAroundABound_IsRefusedExactlyWhenOutOfRange(string section, string key, string value, bool valid)
+    {
+        OptionsSection registered = SectionsOfServe().Single(s => s.Path == section);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build());
+        typeof(ThawOptionsServiceCollectionExtensions).GetMethod(nameof(ThawOptionsServiceCollectionExtensions.AddThawOptions))!
+            .MakeGenericMethod(registered.OptionsType).Invoke(null, [services, section]);
+        using ServiceProvider provider = services.BuildServiceProvider();
+        IStartupValidator validator = provider.GetRequiredService<IStartupValidator>();
+
+        if (valid)
+        {
+            validator.Validate();
+        }
+        else
+        {
+            OptionsValidationException refused = Assert.Throws<OptionsValidationException>(validator.Validate);
+            Assert.Contains($"{key} is {value}", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Serve_DiscoversEverySectionItReads()
+    {
+        string[] paths = [.. SectionsOfServe().Select(s => s.Path)];
+
+        Assert.Contains("Thaw", paths);
+        Assert.Contains("Thaw:Jobs", paths);
+        Assert.Contains("Thaw:KeepAlive", paths);
+        Assert.Contains("Thaw:Onnx", paths);
+        Assert.Contains("Thaw:Storage", paths);
+        Assert.Contains("Thaw:Files", paths);
+        Assert.True(Bounds().Count() > 100, $"only {Bounds().Count()} probes: the walk missed nested sections");
+    }
+
+    [Theory]
+    [InlineData("Thaw:Batching:MaxBatchSize", "0", "Thaw:Batching:MaxBatchSize is 0; allowed: 1 to 4096.")]
+    [InlineData("Thaw:Batching:Bulk:MaxBatchSize", "0", "Thaw:Batching:Bulk:MaxBatchSize is 0; allowed: 1 to 4096.")]
+    [InlineData("Thaw:Limits:MaxInputs", "0", "Thaw:Limits:MaxInputs is 0; allowed: 1 to 1048576.")]
+    [InlineData("Thaw:Models:MaxWaitingRequests", "0", "Thaw:Models:MaxWaitingRequests is 0; allowed: 1 to 1000000.")]
+    [InlineData("Thaw:Models:Default", "", "Thaw:Models:Default is required.")]
+    [InlineData("Thaw:KeepAlive:Policy", "lru", "Thaw:KeepAlive:Policy: unknown keep-alive policy 'lru'; known: fixed, histogram.")]
+    public async Task Serve_BadValue_StopsTheHostAtStartNamingTheKey(string key, string value, string message)
+    {
+        Dictionary<string, string?> settings = RealModels.HostSettings();
+        settings[key] = value;
+        settings["Thaw:Models:Prewarm:0"] = "none";
+        await using WebApplication app = StandaloneHost.Build("http://127.0.0.1:0", settings);
+
+        OptionsValidationException refused = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(message, refused.Failures);
+    }
+
+    private static IReadOnlyList<OptionsSection> SectionsOfServe()
+    {
+        Dictionary<string, string?> settings = RealModels.HostSettings();
+        foreach ((string key, string? value) in Storage)
+        {
+            settings[key] = value;
+        }
+
+        using WebApplication app = StandaloneHost.Build("http://127.0.0.1:0", settings);
+        return [.. app.Services.GetServices<OptionsSection>().DistinctBy(s => s.Path)];
+    }
+
+    private static IEnumerable<(string Key, RangeAttribute Range, Type Type)> Ranges(Type options, string section)
+    {
+        foreach (PropertyInfo property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            string key = $"{section}:{property.Name}";
+            if (property.GetCustomAttribute<RangeAttribute>() is { } range)
+            {
+                range.IsValid(null); // converts Minimum and Maximum to the property's type
+                yield return (key, range, property.PropertyType);
+            }
+
+            if (property.IsDefined(typeof(ValidateObjectMembersAttribute)))
+            {
+                foreach ((string, RangeAttribute, Type) nested in Ranges(property.PropertyType, key))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
+    /// <summary>Just below, at and just above each bound that the type can express.</summary>
+    private static IEnumerable<(string Value, bool Valid)> Probes(RangeAttribute range, Type type)
+    {
+        if (type == typeof(TimeSpan))
+        {
+            TimeSpan min = (TimeSpan)range.Minimum, max = (TimeSpan)range.Maximum, step = TimeSpan.FromMilliseconds(1);
+            yield return (Format(min - step), false);
+            yield return (Format(min), true);
+            yield return (Format(max), true);
+            yield return (Format(max + step), false);
+            yield break;
+        }
+
+        double low = Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture);
+        double high = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture);
+        bool integral = type == typeof(int) || type == typeof(long);
+        double below = integral ? low - 1 : low - 0.001, above = integral ? high + 1 : high + 0.001;
+        yield return (Format(below), false);
+        yield return (Format(low), !range.MinimumIsExclusive);
+        if (high < int.MaxValue)
+        {
+            yield return (Format(high), !range.MaximumIsExclusive);
+            yield return (Format(above), false);
+        }
+    }
+
+    private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+
+    private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
