@@ -18,6 +18,7 @@ public static class ThawCommandLine
             BenchCommand.Create(stdout, stderr),
             SimulateCommand.Create(stdout, stderr),
             ConfigurationOverrides.CreateOption(),
+            ConfigurationOverrides.CreateFileOption(),
         };
         var configuration = new InvocationConfiguration
         {

@@ -9,6 +9,7 @@ using Thaw.Azure.Snapshots;
 using Thaw.Azure.Storage;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 using Thaw.Testing;
 
@@ -66,6 +67,45 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
         Assert.True(File.Exists(files.VocabPath));
     }
 
+    [Fact]
+    public async Task FindAsync_StoredManifestNamingAFileOutsideTheCache_IsDeletedFromTheStore_AndNothingIsWritten()
+    {
+        ModelManifest model = TestManifests.WritePathModel(_root, "m1", $"weights {Guid.NewGuid()}", "vocab four");
+        SnapshotKey key = TestSnapshots.Key(model);
+        const string Hostile = "../../../../escaped.onnx";
+        BlobContainerClient container = await ContainerAsync();
+        await container.GetBlobClient($"files/{TestManifests.Sha256("prepared")}").UploadAsync(BinaryData.FromString("prepared"), overwrite: true);
+        await container.GetBlobClient($"files/{TestManifests.Sha256("vocab four")}").UploadAsync(BinaryData.FromString("vocab four"), overwrite: true);
+        BlobClient manifest = container.GetBlobClient(SnapshotCache.GetDocumentName(key));
+        await manifest.UploadAsync(BinaryData.FromString(TestSnapshots.Json(
+            TestSnapshots.Manifest(key, Hostile, "vocab.txt", TestSnapshots.File(Hostile, "prepared"), TestSnapshots.File("vocab.txt", "vocab four")))), overwrite: true);
+
+        SnapshotLookup lookup = await Snapshots("instance-a").FindAsync(key, model);
+
+        Assert.Null(lookup.Snapshot);
+        Assert.Empty(Directory.GetFiles(_root, "escaped.onnx*", SearchOption.AllDirectories));
+        Assert.False((await manifest.ExistsAsync()).Value);
+    }
+
+    [Fact]
+    public async Task FindAsync_StoredManifestWhoseHashNamesAnotherBlob_NeitherReadsNorDeletesThatBlob()
+    {
+        ModelManifest model = TestManifests.WritePathModel(_root, "m1", $"weights {Guid.NewGuid()}", "vocab five");
+        SnapshotKey key = TestSnapshots.Key(model);
+        BlobContainerClient container = await ContainerAsync();
+        BlobClient victim = container.GetBlobClient($"victim-{Guid.NewGuid():N}.json");
+        await victim.UploadAsync(BinaryData.FromString("someone else's"), overwrite: true);
+        await container.GetBlobClient($"files/{TestManifests.Sha256("vocab five")}").UploadAsync(BinaryData.FromString("vocab five"), overwrite: true);
+        SnapshotManifest hostile = TestSnapshots.Manifest(key, "prepared.onnx", "vocab.txt",
+            new SnapshotFile("prepared.onnx", $"../{victim.Name}", 14), TestSnapshots.File("vocab.txt", "vocab five"));
+        await container.GetBlobClient(SnapshotCache.GetDocumentName(key)).UploadAsync(BinaryData.FromString(TestSnapshots.Json(hostile)), overwrite: true);
+
+        SnapshotLookup lookup = await Snapshots("instance-a").FindAsync(key, model);
+
+        Assert.Null(lookup.Snapshot);
+        Assert.True((await victim.ExistsAsync()).Value);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -97,6 +137,21 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
         Assert.Equal("thawexample", service.AccountName);
         Assert.False(service.CanGenerateAccountSasUri);
         Assert.IsType<BlobSnapshotStore>(host.Services.GetService<ISnapshotStore>());
+    }
+
+    private async Task<BlobContainerClient> ContainerAsync()
+    {
+        BlobContainerClient container = new(azurite.ConnectionString, new StorageOptions().SnapshotContainer);
+        await container.CreateIfNotExistsAsync();
+        return container;
+    }
+
+    private SnapshotCache Snapshots(string instance)
+    {
+        ThawOptions options = RealModels.Options();
+        options.CacheDirectory = Path.Combine(_root, instance);
+        var clients = new BlobClients(Options.Create(new StorageOptions { ConnectionString = azurite.ConnectionString }));
+        return new SnapshotCache(Options.Create(options), TimeProvider.System, NullLogger<SnapshotCache>.Instance, new BlobSnapshotStore(clients, TimeProvider.System));
     }
 
     private ModelFileCache Cache(string instance, string connectionString)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Thaw.Cli.Commands;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
 using Thaw.Inference.Snapshots;
@@ -86,7 +87,8 @@ public sealed class SnapshotTierTests : IAsyncLifetime
         await LoadAsync(Start("publisher"));
         // Small ranged reads, one at a time: the download is still running when the store goes away.
         IHost instance = Start("instance", ("Thaw:Storage:DownloadChunkBytes", "65536"), ("Thaw:Storage:DownloadConcurrency", "1"));
-        SnapshotKey key = instance.Services.GetRequiredService<IEncoderBackend>().GetSnapshotKey(RealModels.LoadCatalog().Get(RealModels.MiniLm))!;
+        ModelManifest model = RealModels.LoadCatalog().Get(RealModels.MiniLm);
+        SnapshotKey key = instance.Services.GetRequiredService<IEncoderBackend>().GetSnapshotKey(model)!;
         int stopped = 0;
         var stopOnFirstBytes = new InlineProgress(p =>
         {
@@ -96,7 +98,7 @@ public sealed class SnapshotTierTests : IAsyncLifetime
             }
         });
 
-        SnapshotLookup lookup = await instance.Services.GetRequiredService<SnapshotCache>().FindAsync(key, stopOnFirstBytes);
+        SnapshotLookup lookup = await instance.Services.GetRequiredService<SnapshotCache>().FindAsync(key, model, stopOnFirstBytes);
 
         Assert.Equal(1, stopped);
         Assert.Null(lookup.Snapshot);

@@ -217,7 +217,10 @@ internal sealed class BlobSnapshotStore(BlobClients clients, TimeProvider timePr
 
     private BlobClient Blob(string sha256) => Container.GetBlobClient(BlobName(sha256));
 
-    private static string BlobName(string sha256) => $"files/{sha256}";
+    /// <remarks>Callers pass hashes from manifests, which come from storage: anything else could name another blob (<c>files/../…</c>) to read or delete.</remarks>
+    private static string BlobName(string sha256) => VerifiedFile.IsSha256(sha256)
+        ? $"files/{sha256}"
+        : throw new ArgumentException("Bug: a snapshot file is addressed by something other than a SHA-256; manifests are checked before their files are touched.", nameof(sha256));
 
     private static bool IsUnavailable(Exception e, CancellationToken cancellationToken) =>
         e is RequestFailedException or AggregateException or HttpRequestException or IOException

@@ -7,6 +7,7 @@ using Thaw.Http.Errors;
 using Thaw.Http.Jobs;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Sources;
 
 namespace Thaw.Cli.Commands;
 
@@ -117,6 +118,13 @@ internal static class BatchCommand
         download.SetAction((parse, cancellationToken) => RunAsync(parse, url, apiKey, stderr, async client =>
         {
             BatchRecord batch = await client.GetAsync(parse.GetValue(batchId)!, cancellationToken);
+            // The id names the local files: a server (or whatever answers at --url) must not choose where they go.
+            if (PlainFileName.Check(batch.Id) is { } problem)
+            {
+                await stderr.WriteLineAsync($"thaw batch download: the server answered a batch id that is not a plain file name ({problem}); nothing was written.");
+                return 1;
+            }
+
             if (batch.OutputFileId is null && batch.ErrorFileId is null)
             {
                 await stderr.WriteLineAsync($"thaw batch download: {batch.Id} is {BatchProgressBar.Status(batch.Status)} and has no result files yet.");

@@ -25,7 +25,8 @@ internal static class BenchColdStartCommand
         var rounds = new Option<int>("--rounds", "-n") { Description = "Cold starts per scenario.", DefaultValueFactory = _ => 5 };
         var storage = new Option<string?>("--storage")
         {
-            Description = "Azure Storage connection string of the snapshot store for the 'snapshot store' scenario (e.g. Azurite's). " +
+            Description = "Azure Storage connection string of the snapshot store for the 'snapshot store' scenario (e.g. Azurite's, " +
+                "which is no secret: a real account's key belongs in Thaw__Storage__ConnectionString or --set-file, not in argv). " +
                 "Default: Thaw:Storage:ConnectionString; without one that scenario is skipped.",
         };
         var command = new Command("coldstart",
@@ -167,6 +168,47 @@ internal static class BenchColdStartCommand
         return Percentile.NearestRank(sorted, 0.5);
     }
 
+    /// <summary>
+    /// How a measured <c>thaw serve</c> is started: every setting (the storage connection string and any
+    /// <c>--set</c>/<c>--set-file</c> secret among them) goes through its environment as <c>Thaw__Section__Key</c>,
+    /// never its argv, which any user of the machine can read.
+    /// </summary>
+    /// <param name="executable">The apphost, or the <c>thaw.dll</c> that this <c>dotnet</c> process runs.</param>
+    /// <param name="port">The loopback port to listen on.</param>
+    /// <param name="settings">Configuration keys and values for the server.</param>
+    internal static ProcessStartInfo ServerStartInfo(string executable, int port, IReadOnlyDictionary<string, string?> settings)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (executable != Environment.ProcessPath)
+        {
+            start.ArgumentList.Add(executable);
+        }
+
+        foreach (string argument in (string[])["serve", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach ((string key, string? value) in settings)
+        {
+            string name = key.Replace(":", "__", StringComparison.Ordinal);
+            // Configuration keys ignore case and the environment does not: an inherited THAW__... must not win.
+            foreach (string inherited in start.Environment.Keys.Where(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                start.Environment.Remove(inherited);
+            }
+
+            start.Environment[name] = value ?? "";
+        }
+
+        return start;
+    }
+
     private sealed record Scenario(string Name, string Title, string? Storage, bool WarmCache);
 
     private sealed record Sample(
@@ -195,36 +237,18 @@ internal static class BenchColdStartCommand
         public async Task<Sample> StartAsync(string cacheDirectory, string? storage, CancellationToken cancellationToken, bool waitForSnapshot = false)
         {
             int port = FreePort();
-            var start = new ProcessStartInfo(Environment.ProcessPath!)
+            var settings = new Dictionary<string, string?>(overrides, StringComparer.OrdinalIgnoreCase)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
+                ["Thaw:CacheDirectory"] = cacheDirectory,
+                ["Thaw:Storage:ConnectionString"] = storage ?? "",
+                ["Logging:LogLevel:Default"] = "Warning",
             };
-            if (Executable != Environment.ProcessPath)
-            {
-                start.ArgumentList.Add(Executable);
-            }
-
-            foreach (string argument in (string[])["serve", "--urls", $"http://127.0.0.1:{port}"])
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            foreach ((string key, string? value) in overrides)
-            {
-                start.ArgumentList.Add("--set");
-                start.ArgumentList.Add($"{key}={value}");
-            }
-
-            Set(start, "Thaw:CacheDirectory", cacheDirectory);
-            Set(start, "Thaw:Storage:ConnectionString", storage ?? "");
             if (modelId is not null)
             {
-                Set(start, "Thaw:Models:Prewarm:0", modelId);
+                settings["Thaw:Models:Prewarm:0"] = modelId;
             }
 
-            Set(start, "Logging:LogLevel:Default", "Warning");
+            ProcessStartInfo start = ServerStartInfo(Executable, port, settings);
             string body = JsonSerializer.Serialize(new { model = modelId, input = "Thaw cold-start probe." });
             var output = new StringBuilder();
             using var process = new Process { StartInfo = start };
@@ -319,12 +343,6 @@ internal static class BenchColdStartCommand
                 load.GetProperty("files_tier").GetString()!,
                 load.GetProperty("bytes_fetched").GetInt64(),
                 load.TryGetProperty("snapshot_store_problem", out JsonElement problem) ? problem.GetString() : null);
-        }
-
-        private static void Set(ProcessStartInfo start, string key, string value)
-        {
-            start.ArgumentList.Add("--set");
-            start.ArgumentList.Add($"{key}={value}");
         }
 
         private static void Append(StringBuilder output, string? line)

@@ -122,7 +122,7 @@ internal static class SnapshotCommand
     {
         SnapshotKey key = context.Backend.GetSnapshotKey(model)
             ?? throw new SnapshotStoreUnavailableException($"model '{model.Id}': this machine's backend cannot prepare a snapshot (see the log).");
-        if ((await context.Snapshots.FindAsync(key, bar, cancellationToken)).Snapshot is { } found)
+        if ((await context.Snapshots.FindAsync(key, model, bar, cancellationToken)).Snapshot is { } found)
         {
             return found;
         }
@@ -160,7 +160,7 @@ internal static class SnapshotCommand
             var bar = new TransferProgressBar(context.Stderr);
             if (context.Backend.GetSnapshotKey(model) is { } key)
             {
-                SnapshotLookup lookup = await context.Snapshots.FindAsync(key, bar, cancellationToken);
+                SnapshotLookup lookup = await context.Snapshots.FindAsync(key, model, bar, cancellationToken);
                 if (lookup.Snapshot is { } snapshot)
                 {
                     await context.Stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

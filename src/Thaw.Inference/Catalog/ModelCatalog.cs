@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Thaw.Inference.Sources;
 
 namespace Thaw.Inference.Catalog;
 
@@ -116,10 +117,9 @@ public sealed partial class ModelCatalog
 
         foreach (ModelFileSpec file in m.Files)
         {
-            Check(Sha256Pattern().IsMatch(file.Sha256), $"file '{file.Name}': 'sha256' must be 64 lower-case hex digits.");
+            Check(VerifiedFile.IsSha256(file.Sha256), $"file '{file.Name}': 'sha256' must be 64 lower-case hex digits.");
             Check(file.Size > 0, $"file '{file.Name}': 'size' must be positive.");
-            Check(file.Name.Length > 0 && file.Name == Path.GetFileName(file.Name) && file.Name is not ("." or ".."),
-                $"file '{file.Name}': 'name' must be a plain file name.");
+            Check(PlainFileName.IsValid(file.Name), $"file '{file.Name}': 'name' must be a plain file name ({PlainFileName.Check(file.Name)}).");
             Check(file.Location.Length > 0, $"file '{file.Name}': 'location' must be set.");
         }
 
@@ -144,7 +144,4 @@ public sealed partial class ModelCatalog
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex IdPattern();
-
-    [GeneratedRegex("^[0-9a-f]{64}$")]
-    private static partial Regex Sha256Pattern();
 }

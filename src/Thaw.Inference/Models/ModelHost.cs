@@ -217,7 +217,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
             // (local disk, store, origin), from which this load prepares the snapshot while creating its session.
             SnapshotKey? key = _backend.GetSnapshotKey(manifest);
             long keyDone = _time.GetTimestamp();
-            SnapshotLookup? lookup = key is null ? null : await _snapshots.FindAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            SnapshotLookup? lookup = key is null ? null : await _snapshots.FindAsync(key, manifest, cancellationToken: cancellationToken).ConfigureAwait(false);
             LocalSnapshot? snapshot = lookup?.Snapshot;
             ModelFiles? files = snapshot is null ? await _files.EnsureAsync(manifest, cancellationToken: cancellationToken).ConfigureAwait(false) : null;
             long filesDone = _time.GetTimestamp();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Thaw.Inference.Catalog;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Sources;
 
@@ -11,8 +12,9 @@ namespace Thaw.Inference.Snapshots;
 /// shared snapshot store (the manifest <c>snapshots/{model}/{key}.json</c>, the files content-addressed beside the
 /// source files). A snapshot becomes visible by atomic rename of its directory, or creation of its manifest in the
 /// store, only once every file is verified; a corrupt one is deleted wherever it was found, so that it is rebuilt.
-/// Its key names the runtime, provider, device, optimization and precision: one prepared for anything else is
-/// never looked up, and one whose manifest says otherwise is discarded.
+/// Its key names the source weights' hash, the runtime, provider, device, optimization and precision: one prepared for
+/// anything else is never looked up, and one whose manifest says otherwise, whose vocabulary is not the catalog's, or
+/// whose file names are not plain file names is discarded before any of its files is touched.
 /// </summary>
 public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimeProvider timeProvider, ILogger<SnapshotCache> logger, ISnapshotStore? store = null)
 {
@@ -27,10 +29,21 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
     public static string GetDocumentName(SnapshotKey key) => $"snapshots/{key.ModelId}/{key.Id}.json";
 
     /// <summary>Looks for the snapshot on local disk, then in the store (landing it on local disk).</summary>
-    public async Task<SnapshotLookup> FindAsync(SnapshotKey key, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="key">What the snapshot must have been prepared for (the backend's key for <paramref name="model"/>).</param>
+    /// <param name="model">The catalog's model: the snapshot must have been prepared from its source files.</param>
+    /// <param name="progress">Receives each file's transfer progress.</param>
+    /// <param name="cancellationToken">Stops the lookup.</param>
+    public async Task<SnapshotLookup> FindAsync(
+        SnapshotKey key, ModelManifest model, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (key.ModelId != model.Id || key.SourceSha256 != model.GetFile(ModelFileRole.Model).Sha256)
+        {
+            throw new ArgumentException($"Bug: the snapshot key of model '{key.ModelId}' does not name the catalog's model '{model.Id}' and its source weights.", nameof(key));
+        }
+
+        var expected = new Expected(key, model.GetFile(ModelFileRole.Vocab).Sha256);
         string directory = GetDirectory(key);
-        (LocalSnapshot? local, long hashed) = await TryOpenLocalAsync(key, directory, cancellationToken).ConfigureAwait(false);
+        (LocalSnapshot? local, long hashed) = await TryOpenLocalAsync(expected, directory, cancellationToken).ConfigureAwait(false);
         if (local is not null)
         {
             return new SnapshotLookup(local, FileTier.LocalDisk, 0, hashed, null);
@@ -43,7 +56,7 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
 
         try
         {
-            (LocalSnapshot? pulled, long fetched) = await TryPullAsync(store, key, directory, progress, cancellationToken).ConfigureAwait(false);
+            (LocalSnapshot? pulled, long fetched) = await TryPullAsync(store, expected, directory, progress, cancellationToken).ConfigureAwait(false);
             return new SnapshotLookup(pulled, pulled is null ? FileTier.Origin : FileTier.SnapshotStore, fetched, hashed + fetched, null);
         }
         catch (SnapshotStoreUnavailableException e)
@@ -187,9 +200,23 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
         }
 
         return Directory.GetFiles(root, ManifestFileName, SearchOption.AllDirectories)
-            .Select(path => TryParse(File.ReadAllText(path)))
+            .Select(TryRead)
             .OfType<SnapshotManifest>()
+            .Where(m => m.Problem() is null)
             .ToList();
+
+        // Another process may discard a snapshot while this one lists them.
+        static SnapshotManifest? TryRead(string path)
+        {
+            try
+            {
+                return TryParse(File.ReadAllText(path));
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>The snapshots in the store (empty without one).</summary>
@@ -204,7 +231,7 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
 
         await foreach (string name in store.ListDocumentsAsync("snapshots/", cancellationToken).ConfigureAwait(false))
         {
-            if (await store.TryGetDocumentAsync(name, cancellationToken).ConfigureAwait(false) is { } json && TryParse(json) is { } manifest)
+            if (await store.TryGetDocumentAsync(name, cancellationToken).ConfigureAwait(false) is { } json && TryParse(json) is { } manifest && manifest.Problem() is null)
             {
                 manifests.Add(manifest);
             }
@@ -213,7 +240,7 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
         return manifests;
     }
 
-    private async Task<(LocalSnapshot? Snapshot, long BytesHashed)> TryOpenLocalAsync(SnapshotKey key, string directory, CancellationToken cancellationToken)
+    private async Task<(LocalSnapshot? Snapshot, long BytesHashed)> TryOpenLocalAsync(Expected expected, string directory, CancellationToken cancellationToken)
     {
         string manifestPath = Path.Combine(directory, ManifestFileName);
         if (!File.Exists(manifestPath))
@@ -221,18 +248,28 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
             return (null, 0);
         }
 
-        SnapshotManifest? manifest = TryParse(await File.ReadAllTextAsync(manifestPath, cancellationToken).ConfigureAwait(false));
-        string? problem = Check(manifest, key);
         long hashed = 0;
-        foreach (SnapshotFile file in problem is null ? manifest!.Files : [])
+        string? problem;
+        SnapshotManifest? manifest;
+        try
         {
-            (bool intact, long bytes) = await VerifiedFile.CheckAsync(Path.Combine(directory, file.Name), file.Sha256, file.Size, cancellationToken).ConfigureAwait(false);
-            hashed += bytes;
-            if (!intact)
+            manifest = TryParse(await File.ReadAllTextAsync(manifestPath, cancellationToken).ConfigureAwait(false));
+            problem = Check(manifest, expected);
+            foreach (SnapshotFile file in problem is null ? manifest!.Files : [])
             {
-                problem = $"{file.Name} is missing, truncated or does not match its SHA-256";
-                break;
+                (bool intact, long bytes) = await VerifiedFile.CheckAsync(Path.Combine(directory, file.Name), file.Sha256, file.Size, cancellationToken).ConfigureAwait(false);
+                hashed += bytes;
+                if (!intact)
+                {
+                    problem = $"{file.Name} is missing, truncated or does not match its SHA-256";
+                    break;
+                }
             }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Another process sharing this cache discarded it meanwhile: a miss, as if it had never been there.
+            return (null, hashed);
         }
 
         if (problem is null)
@@ -240,14 +277,15 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
             return (new LocalSnapshot(directory, manifest!), hashed);
         }
 
-        LogLocalDiscarded(key.ModelId, directory, problem);
-        Directory.Delete(directory, recursive: true);
+        LogLocalDiscarded(expected.Key.ModelId, directory, problem);
+        Discard(directory);
         return (null, hashed);
     }
 
     private async Task<(LocalSnapshot? Snapshot, long BytesFetched)> TryPullAsync(
-        ISnapshotStore source, SnapshotKey key, string directory, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+        ISnapshotStore source, Expected expected, string directory, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
+        SnapshotKey key = expected.Key;
         string name = GetDocumentName(key);
         string? json = await source.TryGetDocumentAsync(name, cancellationToken).ConfigureAwait(false);
         if (json is null)
@@ -256,7 +294,7 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
         }
 
         SnapshotManifest? manifest = TryParse(json);
-        if (Check(manifest, key) is { } problem)
+        if (Check(manifest, expected) is { } problem)
         {
             LogStoredDiscarded(key.ModelId, source.DescribeDocument(name), problem);
             await source.DeleteDocumentAsync(name, cancellationToken).ConfigureAwait(false);
@@ -306,7 +344,7 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
         string existing = Path.Combine(directory, ManifestFileName);
         if (Directory.Exists(directory) && !File.Exists(existing))
         {
-            Directory.Delete(directory, recursive: true);
+            Discard(directory);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
@@ -315,30 +353,58 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
             Directory.Move(staging, directory);
             return new LocalSnapshot(directory, manifest);
         }
-        catch (IOException) when (File.Exists(existing) && TryParse(File.ReadAllText(existing)) is { } theirs)
+        catch (IOException) when (File.Exists(existing) && TryParse(File.ReadAllText(existing)) is { } theirs && theirs.Problem() is null)
         {
             return new LocalSnapshot(directory, theirs);
         }
     }
 
-    private static string? Check(SnapshotManifest? manifest, SnapshotKey key) =>
+    /// <summary>
+    /// Removes a snapshot directory that another process sharing the cache may be removing too: one of them wins the
+    /// rename, and only the winner deletes.
+    /// </summary>
+    private static void Discard(string directory)
+    {
+        string trash = $"{directory}.{Guid.NewGuid():N}.discarded";
+        try
+        {
+            Directory.Move(directory, trash);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        Directory.Delete(trash, recursive: true);
+    }
+
+    /// <summary>
+    /// Why a manifest cannot serve this lookup, or null. The key ties the prepared graph to the catalog's source
+    /// weights (their SHA-256 is part of it); the vocabulary is a source file copied as is, so its hash must be the
+    /// catalog's.
+    /// </summary>
+    private static string? Check(SnapshotManifest? manifest, Expected expected) =>
         manifest is null ? "its manifest cannot be read"
         : manifest.Format != SnapshotManifest.CurrentFormat ? $"its format is {manifest.Format}, this version reads {SnapshotManifest.CurrentFormat}"
-        : manifest.Key != key ? $"it was prepared for {manifest.Key.Describe()}, not {key.Describe()}"
+        : manifest.Problem() is { } problem ? problem
+        : manifest.Key != expected.Key ? $"it was prepared for {manifest.Key.Describe()} from weights {manifest.Key.SourceSha256}, not {expected.Key.Describe()} from {expected.Key.SourceSha256}"
+        : manifest.Files.First(f => f.Name == manifest.VocabFile).Sha256 != expected.VocabSha256 ? "its vocabulary is not the catalog's (SHA-256 differs)"
         : null;
 
     private static SnapshotManifest? TryParse(string json)
     {
         try
         {
-            SnapshotManifest? manifest = JsonSerializer.Deserialize(json, SnapshotJsonContext.Default.SnapshotManifest);
-            return manifest is { Files.Count: > 0 } && manifest.Files.Any(f => f.Name == manifest.ModelFile) ? manifest : null;
+            return JsonSerializer.Deserialize(json, SnapshotJsonContext.Default.SnapshotManifest);
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    /// <summary>What a lookup accepts: the backend's key, and the catalog's vocabulary.</summary>
+    private sealed record Expected(SnapshotKey Key, string VocabSha256);
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Model {ModelId}: the snapshot store is unavailable ({Reason}); preparing the model here")]
     private partial void LogStoreUnavailable(string modelId, string reason);

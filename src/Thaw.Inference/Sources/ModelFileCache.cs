@@ -76,8 +76,17 @@ public sealed partial class ModelFileCache
     }
 
     /// <summary>Where a file lives in this instance's cache (it may not be there yet).</summary>
-    public string GetCachePath(ModelManifest model, ModelFileSpec file) =>
-        Path.Combine(_options.Value.ResolveCacheDirectory(), "models", model.Id, file.Sha256, file.Name);
+    /// <exception cref="ModelSourceException">The manifest names the file with something other than a plain file name.</exception>
+    public string GetCachePath(ModelManifest model, ModelFileSpec file)
+    {
+        // The catalog checks this at start; a manifest built another way must not reach outside the cache either.
+        if ((PlainFileName.Check(model.Id) ?? PlainFileName.Check(file.Sha256) ?? PlainFileName.Check(file.Name)) is { } problem)
+        {
+            throw new ModelSourceException(model.Id, $"its id, a file's name or a file's sha256 is not a plain file name ({problem}).");
+        }
+
+        return Path.Combine(_options.Value.ResolveCacheDirectory(), "models", model.Id, file.Sha256, file.Name);
+    }
 
     /// <summary>Fills one missing file: from the snapshot store if it holds it, else from the origin (then publishes it).</summary>
     private async Task<(FileTier Tier, string? StoreProblem)> FillAsync(

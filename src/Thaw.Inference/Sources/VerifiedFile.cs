@@ -11,6 +11,9 @@ namespace Thaw.Inference.Sources;
 /// </summary>
 public static class VerifiedFile
 {
+    /// <summary>Whether <paramref name="value"/> is a SHA-256 as the manifests write it: 64 lower-case hex digits.</summary>
+    public static bool IsSha256(string? value) => value is { Length: 64 } && value.All(char.IsAsciiHexDigitLower);
+
     /// <summary>Lower-case hex SHA-256 of a file, as in the manifests.</summary>
     public static async Task<string> HashAsync(string path, CancellationToken cancellationToken = default)
     {
