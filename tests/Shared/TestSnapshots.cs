@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Snapshots;
 
@@ -26,7 +24,7 @@ internal static class TestSnapshots
     };
 
     /// <summary>A manifest's entry for a file of this content, with its true hash and size.</summary>
-    public static SnapshotFile File(string name, string content) => new(name, TestManifests.Sha256(content), Encoding.UTF8.GetByteCount(content));
+    public static SnapshotFile File(string name, string content) => new(name, TestManifests.Sha256(content), System.Text.Encoding.UTF8.GetByteCount(content));
 
-    public static string Json(SnapshotManifest manifest) => JsonSerializer.Serialize(manifest, SnapshotJsonContext.Default.SnapshotManifest);
+    public static string Json(SnapshotManifest manifest) => System.Text.Json.JsonSerializer.Serialize(manifest, SnapshotJsonContext.Default.SnapshotManifest);
 }
