@@ -27,7 +27,9 @@ public sealed class FunctionsHttpFixture : IAsyncLifetime
         builder.AddThawInference();
         builder.AddThawOnnx();
         builder.AddThawHttp();
+        builder.AddThawStandaloneHttp();
         WebApplication app = builder.Build();
+        app.UseThawStandaloneHttp();
         app.MapThawApi();
         Standalone = await LoopbackServer.StartAsync(app, logs);
         Host = await host;
