@@ -22,6 +22,7 @@ public static class JobsHostingExtensions
             .ValidateDataAnnotations()
             .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.RetryDelay >= TimeSpan.Zero,
                 "Thaw:Jobs:VisibilityTimeout must be at least 1 s and Thaw:Jobs:RetryDelay must not be negative.")
+            .Validate(o => o.MaxFailureBackoff > TimeSpan.Zero, "Thaw:Jobs:MaxFailureBackoff must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>()));

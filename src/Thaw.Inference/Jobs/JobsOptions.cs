@@ -43,6 +43,15 @@ public sealed class JobsOptions
     /// <summary>Longest pause between polls of an empty Storage queue (polls back off from 100 ms to this).</summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Longest pause of a listener whose queue fails (storage or Service Bus unreachable, credentials refused): it logs,
+    /// waits from 1 s doubling up to this, and tries again — it never stops the host.
+    /// </summary>
+    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first pause of <see cref="MaxFailureBackoff"/>'s back-off.</summary>
+    public TimeSpan FirstFailureBackoff => MaxFailureBackoff < TimeSpan.FromSeconds(1) ? MaxFailureBackoff : TimeSpan.FromSeconds(1);
+
     /// <summary>Storage queue of job messages when a storage account is configured (poison queue: <c>{Queue}-poison</c>).</summary>
     public string Queue { get; set; } = "thaw-jobs";
 
