@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
@@ -34,11 +32,6 @@ public sealed class StorageOutageTests : IAsyncLifetime
         _azurite = new Azurite { Location = _data };
     }
 
-    // tests/Thaw.Cli.Tests/bin/<Configuration>/<tfm>/ -> src/Thaw.Cli/bin/<Configuration>/<tfm>/thaw
-    private static string Executable { get; } = Path.GetFullPath(Path.Combine(
-        AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Thaw.Cli", "bin",
-        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name, "thaw"));
-
     public Task InitializeAsync() => _azurite.InitializeAsync();
 
     public async Task DisposeAsync()
@@ -55,7 +48,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         try
         {
             string before = await SubmitAsync(client, "before", LongJob);
-            await Eventually.WaitUntilAsync(() => Done(client, before) > 0);
+            await Eventually.WaitUntilAsync(() => ServeProcessApi.Done(client, before) > 0);
             Assert.False(IsTerminal(client, before), "The job ended before the outage began.");
 
             _output.WriteLine($"{clock.Elapsed}: stopping storage");
@@ -87,8 +80,8 @@ public sealed class StorageOutageTests : IAsyncLifetime
 
             _output.WriteLine($"{clock.Elapsed}: both jobs ended");
             Assert.True(answered > 0);
-            Assert.Equal("completed", Batch(client, before).GetProperty("status").GetString());
-            Assert.Equal("completed", Batch(client, after).GetProperty("status").GetString());
+            Assert.Equal("completed", ServeProcessApi.Batch(client, before).GetProperty("status").GetString());
+            Assert.Equal("completed", ServeProcessApi.Batch(client, after).GetProperty("status").GetString());
             Assert.Equal(Enumerable.Range(0, LongJob).Select(i => $"before{i}").Order(), await CustomIdsAsync(client, before));
             Assert.Equal(Enumerable.Range(0, ShortJob).Select(i => $"after{i}").Order(), await CustomIdsAsync(client, after));
             QueueMessage reply = await ReceiveAsync(replies);
@@ -119,7 +112,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
 
     private async Task<(Process Process, HttpClient Client)> StartAsync()
     {
-        int port = FreePort();
+        int port = ServeProcessApi.FreePort();
         Dictionary<string, string?> settings = RealModels.HostSettings();
         settings["Thaw:Storage:ConnectionString"] = _azurite.ConnectionString;
         settings["Thaw:Storage:SnapshotContainer"] = $"snapshots-{_suffix}";
@@ -135,7 +128,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         settings["Thaw:Jobs:RetryDelay"] = "00:00:00";
         settings["Thaw:Jobs:MaxPollInterval"] = "00:00:00.200";
         settings["Thaw:Jobs:MaxFailureBackoff"] = "00:00:00.500";
-        var start = new ProcessStartInfo(Executable, ["serve", "--urls", $"http://127.0.0.1:{port}",
+        var start = new ProcessStartInfo(ServeProcessApi.Executable, ["serve", "--urls", $"http://127.0.0.1:{port}",
             .. settings.SelectMany(s => new[] { "--set", $"{s.Key}={s.Value}" })])
         {
             RedirectStandardOutput = true,
@@ -147,7 +140,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await Eventually.WaitUntilAsync(() => process.HasExited || IsReady(client));
+        await Eventually.WaitUntilAsync(() => process.HasExited || ServeProcessApi.IsReady(client));
         Assert.False(process.HasExited, string.Join('\n', _log));
         return (process, client);
     }
@@ -169,33 +162,13 @@ public sealed class StorageOutageTests : IAsyncLifetime
             url = "/v1/embeddings",
             body = new { input = $"outage test line {i}: storage may go away at any moment." },
         })));
-        using var form = new MultipartFormDataContent { { new StringContent("batch"), "purpose" } };
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(content));
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
-        form.Add(file, "file", $"{prefix}.jsonl");
-        using HttpResponseMessage uploaded = await client.PostAsync("/v1/files", form);
-        string fileId = JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        using HttpResponseMessage created = await client.PostAsync("/v1/batches", new StringContent(
-            JsonSerializer.Serialize(new { input_file_id = fileId, endpoint = "/v1/embeddings", completion_window = "24h" }), Encoding.UTF8, "application/json"));
-        string body = await created.Content.ReadAsStringAsync();
-        Assert.True(created.IsSuccessStatusCode, body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+        return await ServeProcessApi.SubmitAsync(client, content, $"{prefix}.jsonl");
     }
 
     private static async Task<string[]> CustomIdsAsync(HttpClient client, string batchId)
     {
-        JsonElement batch = Batch(client, batchId);
-        string output = await client.GetStringAsync($"/v1/files/{batch.GetProperty("output_file_id").GetString()}/content");
-        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()!).Order()];
-    }
-
-    private static JsonElement Batch(HttpClient client, string batchId) =>
-        JsonDocument.Parse(client.GetStringAsync($"/v1/batches/{batchId}").GetAwaiter().GetResult()).RootElement;
-
-    private static int Done(HttpClient client, string batchId)
-    {
-        JsonElement counts = Batch(client, batchId).GetProperty("request_counts");
-        return counts.GetProperty("completed").GetInt32() + counts.GetProperty("failed").GetInt32();
+        string[] output = await ServeProcessApi.LinesAsync(client, ServeProcessApi.Batch(client, batchId).GetProperty("output_file_id").GetString()!);
+        return [.. output.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()!).Order()];
     }
 
     private static bool IsTerminal(HttpClient client, string batchId)
@@ -204,18 +177,6 @@ public sealed class StorageOutageTests : IAsyncLifetime
         using HttpResponseMessage response = client.GetAsync($"/v1/batches/{batchId}").GetAwaiter().GetResult();
         return response.IsSuccessStatusCode
             && JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.GetProperty("status").GetString() is "completed" or "failed" or "cancelled" or "expired";
-    }
-
-    private static bool IsReady(HttpClient client)
-    {
-        try
-        {
-            return client.GetAsync("/readyz").GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
     }
 
     private QueueClient Queue(string name) =>
@@ -233,12 +194,5 @@ public sealed class StorageOutageTests : IAsyncLifetime
 
             await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
