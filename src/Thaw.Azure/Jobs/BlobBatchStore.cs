@@ -2,15 +2,18 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Azure.Jobs;
 
 /// <summary>
 /// Batch records in Blob Storage, <c>batches/{id}.json</c>; the blob's ETag is the record's version, and updates are
-/// conditional on it (If-Match), so the API's cancel and a runner on another instance never overwrite each other.
+/// conditional on it (If-Match), so the API's cancel and a runner on another instance never overwrite each other. A
+/// list skips (and logs) a blob under <c>batches/</c> that is not a readable record, so one foreign or damaged blob
+/// cannot break <c>GET /v1/batches</c> for everyone.
 /// </summary>
-internal sealed class BlobBatchStore(JobContainer container) : IBatchStore
+internal sealed partial class BlobBatchStore(JobContainer container, ILogger<BlobBatchStore> logger) : IBatchStore
 {
     public async Task CreateAsync(BatchRecord batch, CancellationToken cancellationToken = default)
     {
@@ -61,7 +64,15 @@ internal sealed class BlobBatchStore(JobContainer container) : IBatchStore
         var ids = new List<string>();
         await foreach (BlobItem item in batches.GetBlobsAsync(BlobTraits.None, BlobStates.None, "batches/", cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            ids.Add(item.Name["batches/".Length..^".json".Length]);
+            string name = item.Name["batches/".Length..];
+            if (name.EndsWith(".json", StringComparison.Ordinal) && JobIds.IsWellFormed(name[..^".json".Length]))
+            {
+                ids.Add(name[..^".json".Length]);
+            }
+            else
+            {
+                LogUnreadable(item.Name);
+            }
         }
 
         ids.Sort(StringComparer.Ordinal);
@@ -75,9 +86,16 @@ internal sealed class BlobBatchStore(JobContainer container) : IBatchStore
         var page = new List<BatchRecord>();
         foreach (string id in ids.Skip(start).Take(limit))
         {
-            if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } found)
+            try
             {
-                page.Add(found.Batch);
+                if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } found)
+                {
+                    page.Add(found.Batch);
+                }
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+            {
+                LogUnreadable($"batches/{id}.json");
             }
         }
 
@@ -87,4 +105,7 @@ internal sealed class BlobBatchStore(JobContainer container) : IBatchStore
     private async Task<BlobClient> BlobAsync(string id) => (await container.GetAsync().ConfigureAwait(false)).GetBlobClient($"batches/{id}.json");
 
     private static byte[] Serialize(BatchRecord batch) => JsonSerializer.SerializeToUtf8Bytes(batch, JobsJson.BatchRecord);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "The blob {Name} is not a readable batch record; the list skips it")]
+    private partial void LogUnreadable(string name);
 }

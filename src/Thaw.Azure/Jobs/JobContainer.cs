@@ -4,10 +4,10 @@ using Thaw.Azure.Storage;
 
 namespace Thaw.Azure.Jobs;
 
-/// <summary>The files container, created on first use.</summary>
+/// <summary>The files container, created on first use (and again on the next use after a failed attempt).</summary>
 internal sealed class JobContainer(BlobClients clients, IOptions<FilesOptions> options)
 {
-    private readonly Lazy<Task<BlobContainerClient>> _container = new(async () =>
+    private readonly RetryingOnce<BlobContainerClient> _container = new(async () =>
     {
         BlobServiceClient service = clients.Service
             ?? throw new InvalidOperationException("The Blob job stores are registered only with Thaw:Storage configured; this is a bug.");
@@ -16,5 +16,5 @@ internal sealed class JobContainer(BlobClients clients, IOptions<FilesOptions> o
         return container;
     });
 
-    public Task<BlobContainerClient> GetAsync() => _container.Value;
+    public Task<BlobContainerClient> GetAsync() => _container.GetAsync();
 }

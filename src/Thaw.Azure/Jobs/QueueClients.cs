@@ -8,13 +8,14 @@ namespace Thaw.Azure.Jobs;
 
 /// <summary>
 /// The job queue, the request queue (<see cref="JobsOptions.RequestQueue"/>) and their poison queues
-/// (<c>{queue}-poison</c>), created on first use, and reply queues named by queued requests.
+/// (<c>{queue}-poison</c>), created on first use (and again on the next use after a failed attempt), and the reply
+/// queues of queued requests.
 /// </summary>
 internal sealed class QueueClients
 {
     private readonly Lazy<QueueServiceClient> _service;
-    private readonly Lazy<Task<(QueueClient Queue, QueueClient Poison)>> _jobs;
-    private readonly Lazy<Task<(QueueClient Queue, QueueClient Poison)>> _requests;
+    private readonly RetryingOnce<(QueueClient Queue, QueueClient Poison)> _jobs;
+    private readonly RetryingOnce<(QueueClient Queue, QueueClient Poison)> _requests;
 
     public QueueClients(IOptions<StorageOptions> storage, IOptions<JobsOptions> jobs)
     {
@@ -23,9 +24,9 @@ internal sealed class QueueClients
         _requests = new(() => CreatePairAsync(jobs.Value.RequestQueue));
     }
 
-    public Task<(QueueClient Jobs, QueueClient Poison)> GetAsync() => _jobs.Value;
+    public Task<(QueueClient Jobs, QueueClient Poison)> GetAsync() => _jobs.GetAsync();
 
-    public Task<(QueueClient Queue, QueueClient Poison)> GetRequestsAsync() => _requests.Value;
+    public Task<(QueueClient Queue, QueueClient Poison)> GetRequestsAsync() => _requests.GetAsync();
 
     /// <summary>A queue of the same account by name (not created here).</summary>
     public QueueClient Get(string name) => _service.Value.GetQueueClient(name);
@@ -41,8 +42,13 @@ internal sealed class QueueClients
 
     private static QueueServiceClient Create(StorageOptions storage)
     {
-        // Base64 messages, as the Functions queue trigger reads and writes them.
+        // Base64 messages, as the Functions queue trigger reads and writes them. Few, short retries (the SDK's default
+        // spends about 25 s on an unreachable account): the listeners retry on their own back-off, and a caller of the
+        // API learns of an outage in seconds.
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        options.Retry.MaxRetries = 3;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(4);
         if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
         {
             return new QueueServiceClient(storage.ConnectionString, options);

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +13,9 @@ namespace Thaw.Azure.Jobs;
 /// meet in the model's interactive batcher; deletes each answered message, hands a failed one back after
 /// <see cref="JobsOptions.RetryDelay"/>, and moves it to <c>{RequestQueue}-poison</c> after
 /// <see cref="JobsOptions.MaxDequeueCount"/> deliveries, as the Functions host does. Empty polls back off from
-/// 100 ms to <see cref="JobsOptions.MaxPollInterval"/> on the injected clock.
+/// 100 ms to <see cref="JobsOptions.MaxPollInterval"/> on the injected clock; a failing queue (storage unreachable,
+/// credentials refused) is logged and tried again after a back-off up to <see cref="JobsOptions.MaxFailureBackoff"/>,
+/// never stopping the host.
 /// </summary>
 internal sealed partial class RequestListenerService(
     QueueClients queues,
@@ -28,7 +29,8 @@ internal sealed partial class RequestListenerService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         JobsOptions o = options.Value;
-        TimeSpan pause = FirstPoll;
+        var polls = new Backoff(FirstPoll, o.MaxPollInterval < FirstPoll ? FirstPoll : o.MaxPollInterval);
+        var failures = new Backoff(o.FirstFailureBackoff, o.MaxFailureBackoff);
         try
         {
             while (true)
@@ -41,21 +43,24 @@ internal sealed partial class RequestListenerService(
                     (queue, poison) = await queues.GetRequestsAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
                     messages = (await queue.ReceiveMessagesAsync(o.MaxConcurrentRequests, o.VisibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
                 }
-                catch (RequestFailedException e)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    LogReceiveFailed(e);
-                    messages = [];
-                    queue = poison = null!;
-                }
-
-                if (messages.Length == 0)
-                {
+                    // Whatever the SDK gives up with (a RequestFailedException, an AggregateException after its retries,
+                    // a refused credential): this host's API needs no queue, so the listener waits and goes on.
+                    TimeSpan pause = failures.Next();
+                    LogReceiveFailed(e, pause);
                     await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
-                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, o.MaxPollInterval.Ticks));
                     continue;
                 }
 
-                pause = FirstPoll;
+                failures.Reset();
+                if (messages.Length == 0)
+                {
+                    await Task.Delay(polls.Next(), time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                polls.Reset();
                 await Task.WhenAll(messages.Select(m => RunAsync(new StorageJobDelivery(queue, poison, m), o, stoppingToken))).ConfigureAwait(false);
             }
         }
@@ -92,7 +97,7 @@ internal sealed partial class RequestListenerService(
 
             await delivery.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (RequestFailedException e)
+        catch (Exception e)
         {
             // Settling failed: the lease lapses and the message comes back.
             LogSettleFailed(e);
@@ -105,8 +110,8 @@ internal sealed partial class RequestListenerService(
     [LoggerMessage(EventId = 943, Level = LogLevel.Error, Message = "A queued request failed on delivery {DequeueCount}, the last allowed; it moves to the poison queue")]
     private partial void LogPoisoned(Exception exception, int dequeueCount);
 
-    [LoggerMessage(EventId = 944, Level = LogLevel.Warning, Message = "Receiving from the request queue failed; polling again")]
-    private partial void LogReceiveFailed(Exception exception);
+    [LoggerMessage(EventId = 944, Level = LogLevel.Warning, Message = "Receiving from the request queue failed; trying again in {Pause}")]
+    private partial void LogReceiveFailed(Exception exception, TimeSpan pause);
 
     [LoggerMessage(EventId = 945, Level = LogLevel.Warning, Message = "Settling a queued request's message failed; it will be delivered again")]
     private partial void LogSettleFailed(Exception exception);

@@ -24,7 +24,7 @@ internal sealed class StorageJobQueue(QueueClients clients, IOptions<JobsOptions
     public async Task<IJobDelivery> ReceiveAsync(TimeSpan visibility, CancellationToken cancellationToken = default)
     {
         (QueueClient jobs, QueueClient poison) = await clients.GetAsync().ConfigureAwait(false);
-        TimeSpan pause = FirstPoll;
+        var polls = new Backoff(FirstPoll, options.Value.MaxPollInterval < FirstPoll ? FirstPoll : options.Value.MaxPollInterval);
         while (true)
         {
             QueueMessage? message = (await jobs.ReceiveMessageAsync(visibility, cancellationToken).ConfigureAwait(false)).Value;
@@ -33,8 +33,7 @@ internal sealed class StorageJobQueue(QueueClients clients, IOptions<JobsOptions
                 return new StorageJobDelivery(jobs, poison, message);
             }
 
-            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
-            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, options.Value.MaxPollInterval.Ticks));
+            await Task.Delay(polls.Next(), time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Settings;
@@ -20,8 +21,8 @@ public static class JobsHostingExtensions
         IServiceCollection services = builder.Services;
         services.AddThawOptions<JobsOptions>(JobsOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IBatchStore>(sp => new LocalBatchStore(Path.Combine(Directory(sp), "batches")));
+        services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalFileStore>>()));
+        services.TryAddSingleton<IBatchStore>(sp => new LocalBatchStore(Path.Combine(Directory(sp), "batches"), sp.GetRequiredService<ILogger<LocalBatchStore>>()));
         services.TryAddSingleton<IBatchOutput>(sp => new LocalBatchOutput(Path.Combine(Directory(sp), "output"), sp.GetRequiredService<IFileStore>()));
         services.TryAddSingleton(sp => new InProcessJobQueue(sp.GetRequiredService<IOptions<JobsOptions>>().Value.QueueCapacity, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());

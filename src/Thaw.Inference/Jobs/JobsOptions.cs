@@ -46,6 +46,16 @@ public sealed class JobsOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Longest pause of a listener whose queue fails (storage or Service Bus unreachable, credentials refused): it logs,
+    /// waits from 1 s doubling up to this, and tries again — it never stops the host.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first pause of <see cref="MaxFailureBackoff"/>'s back-off.</summary>
+    public TimeSpan FirstFailureBackoff => MaxFailureBackoff < TimeSpan.FromSeconds(1) ? MaxFailureBackoff : TimeSpan.FromSeconds(1);
+
     /// <summary>Storage queue of job messages when a storage account is configured (poison queue: <c>{Queue}-poison</c>).</summary>
     public string Queue { get; set; } = "thaw-jobs";
 

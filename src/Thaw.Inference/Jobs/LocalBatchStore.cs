@@ -1,15 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
 /// Batches on local disk (the embedded default), one <c>{id}.json</c> each with a version counter as its ETag.
-/// Writes are serialized within the process and land by atomic rename; one process owns the directory.
+/// Writes are serialized within the process and land by atomic rename; one process owns the directory. A list skips
+/// (and logs) a file it cannot read, so one damaged record cannot break <c>GET /v1/batches</c>.
 /// </summary>
-internal sealed class LocalBatchStore(string directory) : IBatchStore
+internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBatchStore>? logger = null) : IBatchStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _logger = logger ?? NullLogger<LocalBatchStore>.Instance;
 
     public async Task CreateAsync(BatchRecord batch, CancellationToken cancellationToken = default)
     {
@@ -65,9 +69,16 @@ internal sealed class LocalBatchStore(string directory) : IBatchStore
         var all = new List<BatchRecord>();
         foreach (string path in Directory.EnumerateFiles(directory, "*.json"))
         {
-            if (await ReadAsync(Path.GetFileNameWithoutExtension(path), cancellationToken).ConfigureAwait(false) is { } stored)
+            try
             {
-                all.Add(stored.Batch);
+                if (await ReadAsync(Path.GetFileNameWithoutExtension(path), cancellationToken).ConfigureAwait(false) is { } stored)
+                {
+                    all.Add(stored.Batch);
+                }
+            }
+            catch (JsonException)
+            {
+                LogUnreadable(_logger, Path.GetFileName(path));
             }
         }
 
@@ -108,4 +119,7 @@ internal sealed class LocalBatchStore(string directory) : IBatchStore
     }
 
     private string PathOf(string id) => Path.Combine(directory, id + ".json");
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "The file {Name} is not a readable batch record; the list skips it")]
+    private static partial void LogUnreadable(ILogger logger, string name);
 }

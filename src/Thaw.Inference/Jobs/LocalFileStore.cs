@@ -1,13 +1,18 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
 /// Files on local disk (the embedded default): <c>{directory}/{id}.data</c> and its metadata <c>{id}.json</c>,
-/// each written by atomic rename, the metadata last, so a file is visible only once its content is whole.
+/// each written by atomic rename, the metadata last, so a file is visible only once its content is whole. A list skips
+/// (and logs) metadata it cannot read.
 /// </summary>
-internal sealed class LocalFileStore(string directory, TimeProvider time) : IFileStore
+internal sealed partial class LocalFileStore(string directory, TimeProvider time, ILogger<LocalFileStore>? logger = null) : IFileStore
 {
+    private readonly ILogger _logger = logger ?? NullLogger<LocalFileStore>.Instance;
+
     public async Task<FileRecord> PutAsync(FileUpload upload, Stream content, CancellationToken cancellationToken = default)
     {
         System.IO.Directory.CreateDirectory(directory);
@@ -88,9 +93,16 @@ internal sealed class LocalFileStore(string directory, TimeProvider time) : IFil
         var files = new List<FileRecord>();
         foreach (string meta in System.IO.Directory.EnumerateFiles(directory, "*.json"))
         {
-            if (await GetAsync(Path.GetFileNameWithoutExtension(meta), cancellationToken).ConfigureAwait(false) is { } record)
+            try
             {
-                files.Add(record);
+                if (await GetAsync(Path.GetFileNameWithoutExtension(meta), cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    files.Add(record);
+                }
+            }
+            catch (JsonException)
+            {
+                LogUnreadable(_logger, Path.GetFileName(meta));
             }
         }
 
@@ -112,4 +124,7 @@ internal sealed class LocalFileStore(string directory, TimeProvider time) : IFil
     private string DataPath(string id) => Path.Combine(directory, id + ".data");
 
     private string MetaPath(string id) => Path.Combine(directory, id + ".json");
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "The file {Name} is not readable file metadata; the list skips it")]
+    private static partial void LogUnreadable(ILogger logger, string name);
 }

@@ -5,8 +5,9 @@ using System.Net.Sockets;
 namespace Thaw.Testing;
 
 /// <summary>
-/// A real Azurite (Azure Storage emulator) process for the tests of one assembly: in-memory, on free loopback
-/// ports. Installed by <c>npm ci --prefix tests</c> (tests/run.sh does it); a missing install fails loudly.
+/// A real Azurite (Azure Storage emulator) process for the tests of one assembly: in-memory (or on disk under
+/// <see cref="Location"/>), on free loopback ports. Installed by <c>npm ci --prefix tests</c> (tests/run.sh does it); a
+/// missing install fails loudly.
 /// </summary>
 public sealed class Azurite : IAsyncLifetime
 {
@@ -19,6 +20,12 @@ public sealed class Azurite : IAsyncLifetime
     private int _tablePort;
 
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>
+    /// A directory to keep the data in, so that what was written survives <see cref="StopAsync"/> and
+    /// <see cref="StartAsync"/> (an outage, not a loss); null: in memory, and a restart starts empty.
+    /// </summary>
+    public string? Location { get; init; }
 
     /// <summary>A host's <c>Thaw:Storage</c> on this Azurite, with containers of its own named by <paramref name="suffix"/>.</summary>
     public Dictionary<string, string?> StorageSettings(string suffix) => new()
@@ -47,13 +54,14 @@ public sealed class Azurite : IAsyncLifetime
         await StartAsync();
     }
 
-    /// <summary>Starts Azurite (again) on the same ports, empty: for tests of a store that comes back.</summary>
+    /// <summary>Starts Azurite (again) on the same ports, empty unless <see cref="Location"/> keeps the data: for tests of a store that comes back.</summary>
     public async Task StartAsync()
     {
         string executable = Path.Combine(RepositoryRoot(), "tests", "node_modules", ".bin", "azurite");
         _process = Process.Start(new ProcessStartInfo(executable,
         [
-            "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--loose",
+            .. Location is null ? ["--inMemoryPersistence"] : new[] { "--location", Location },
+            "--skipApiVersionCheck", "--silent", "--loose",
             "--blobHost", "127.0.0.1", "--blobPort", _blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", _queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", _tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -69,7 +77,30 @@ public sealed class Azurite : IAsyncLifetime
     /// <summary>Stops Azurite: for tests of a store that goes away.</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is { HasExited: false } && Location is not null)
+        {
+            // SIGTERM: Azurite saves its metadata as it closes each service; a kill before that would lose the last
+            // seconds of writes. The process itself lingers on idle client connections, so it is killed once both
+            // services said they closed.
+            using (Process term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var closed = new HashSet<string>();
+            while (closed.Count < 2 && await _process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.Contains("Blob service successfully closed", StringComparison.Ordinal) || line.Contains("Queue service successfully closed", StringComparison.Ordinal))
+                {
+                    closed.Add(line);
+                }
+            }
+
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        else if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();

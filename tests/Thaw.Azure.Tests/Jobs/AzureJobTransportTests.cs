@@ -50,6 +50,21 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task Batches_ListWithForeignBlobsUnderBatches_SkipsThemAndListsTheRecords()
+    {
+        string real = await _jobs.CreateBatchAsync(AzureJobs.Lines(1));
+        var container = await _jobs.Container.GetAsync();
+        await container.GetBlobClient("batches/batch_foreign.json").UploadAsync(BinaryData.FromString("{\"id\": 42, \"not\": \"a batch\""));
+        await container.GetBlobClient("batches/batch_null.json").UploadAsync(BinaryData.FromString("null"));
+        await container.GetBlobClient("batches/x").UploadAsync(BinaryData.FromString("{}"));
+        await container.GetBlobClient("batches/sub/batch_nested.json").UploadAsync(BinaryData.FromString("{}"));
+
+        BatchPage page = await _jobs.Batches.ListAsync(100, null);
+
+        Assert.Equal([real], page.Batches.Select(b => b.Id));
+    }
+
+    [Fact]
     public async Task Output_ChunkWrittenTwiceIsOneBlockAndCommitJoinsChunksInOrder()
     {
         string batchId = JobIds.NewBatchId(TimeProvider.System);

@@ -26,12 +26,15 @@ internal sealed class AzureJobs
         };
         IOptions<StorageOptions> storage = Microsoft.Extensions.Options.Options.Create(new StorageOptions { ConnectionString = azurite.ConnectionString });
         var container = new JobContainer(new BlobClients(storage), Microsoft.Extensions.Options.Options.Create(new FilesOptions { Container = $"files-{suffix}" }));
+        Container = container;
         Files = new BlobFileStore(container, TimeProvider.System);
-        Batches = new BlobBatchStore(container);
+        Batches = new BlobBatchStore(container, NullLogger<BlobBatchStore>.Instance);
         Output = new BlobBatchOutput(container, Files, TimeProvider.System);
         Clients = new QueueClients(storage, Microsoft.Extensions.Options.Options.Create(Options));
         Queue = new StorageJobQueue(Clients, Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System);
     }
+
+    public JobContainer Container { get; }
 
     public JobsOptions Options { get; }
 
