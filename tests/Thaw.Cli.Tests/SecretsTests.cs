@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Thaw.Cli.Commands;
+using Thaw.Testing;
 
 namespace Thaw.Cli.Tests;
 
@@ -45,6 +46,8 @@ public sealed class SecretsTests : IDisposable
         using Process child = Process.Start(sleep)!;
         try
         {
+            // Until the child has exec'd, /proc shows the parent's command line: wait for the child's own.
+            await Eventually.WaitUntilAsync(() => File.ReadAllText($"/proc/{child.Id}/cmdline").StartsWith("sleep", StringComparison.Ordinal));
             string commandLine = (await File.ReadAllTextAsync($"/proc/{child.Id}/cmdline")).Replace('\0', ' ');
             string environment = await File.ReadAllTextAsync($"/proc/{child.Id}/environ");
 
