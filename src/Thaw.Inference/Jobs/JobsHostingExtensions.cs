@@ -22,6 +22,9 @@ public static class JobsHostingExtensions
             .ValidateDataAnnotations()
             .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.RetryDelay >= TimeSpan.Zero,
                 "Thaw:Jobs:VisibilityTimeout must be at least 1 s and Thaw:Jobs:RetryDelay must not be negative.")
+            .Validate(o => o.SweepInterval >= TimeSpan.FromSeconds(1), "Thaw:Jobs:SweepInterval must be at least 1 s.")
+            .Validate(o => o.LostAfter >= o.VisibilityTimeout + o.RetryDelay,
+                "Thaw:Jobs:LostAfter must be at least Thaw:Jobs:VisibilityTimeout + Thaw:Jobs:RetryDelay: a batch is lost only once no delivery can still be pending.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>()));
@@ -31,6 +34,7 @@ public static class JobsHostingExtensions
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());
         services.TryAddSingleton<BatchJobRunner>();
         services.TryAddSingleton<BatchJobProcessor>();
+        services.TryAddSingleton<BatchSweeper>();
         return builder;
     }
 
@@ -39,6 +43,7 @@ public static class JobsHostingExtensions
     {
         builder.AddThawJobs();
         builder.Services.AddHostedService<JobListenerService>();
+        builder.Services.AddHostedService<BatchSweepService>();
         return builder;
     }
 
