@@ -69,15 +69,17 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
-    [Fact]
-    public void Metadata_PrewarmRunsOnATimerEveryMinute()
+    [Theory]
+    [InlineData("Prewarm")]
+    [InlineData("BatchSweep")]
+    public void Metadata_TimersRunEveryMinute(string name)
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        JsonElement prewarm = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "Prewarm");
+        JsonElement prewarm = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
         JsonElement trigger = prewarm.GetProperty("bindings").EnumerateArray().Single();
         Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("0 */1 * * * *", trigger.GetProperty("schedule").GetString());

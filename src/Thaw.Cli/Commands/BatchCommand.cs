@@ -194,7 +194,7 @@ internal static class BatchCommand
         var limits = new LimitsOptions();
         int lines = 0;
         await using FileStream content = File.OpenRead(path);
-        await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(content, cancellationToken))
+        await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(content, limits.MaxRequestBytes, cancellationToken))
         {
             lines++;
             if (entry.Error is { } error)

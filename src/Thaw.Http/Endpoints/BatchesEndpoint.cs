@@ -60,6 +60,11 @@ public sealed class BatchesEndpoint(
                 throw new ApiException(ApiError.BadRequest("input_file_id", $"The file '{input.Id}' has purpose '{input.Purpose}'; a batch reads a file uploaded with purpose 'batch'."));
             }
 
+            if (!await HasRequestsAsync(input.Id, aborted).ConfigureAwait(false))
+            {
+                throw new ApiException(ApiError.BadRequest("input_file_id", $"The file '{input.Id}' holds no requests (it is empty or blank); a batch needs at least one line.", "empty_file"));
+            }
+
             DateTimeOffset now = time.GetUtcNow();
             var batch = new BatchRecord
             {
@@ -138,6 +143,12 @@ public sealed class BatchesEndpoint(
             BatchPage page = await batches.ListAsync(limit, after, aborted).ConfigureAwait(false);
             return new JsonResult<BatchList>(new BatchList { Data = page.Batches, HasMore = page.HasMore }, ThawJson.Context.BatchList);
         }, logger, aborted);
+    }
+
+    private async Task<bool> HasRequestsAsync(string fileId, CancellationToken cancellationToken)
+    {
+        await using Stream? content = await files.OpenReadAsync(fileId, cancellationToken).ConfigureAwait(false);
+        return content is not null && await BatchInputReader.HasRequestsAsync(content, cancellationToken).ConfigureAwait(false);
     }
 
     private static ApiException NotFound(string id) =>

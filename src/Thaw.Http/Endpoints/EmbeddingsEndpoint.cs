@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -76,27 +75,16 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
 
     internal static EmbeddingsRequest Parse(ReadOnlyMemory<byte> body)
     {
-        ReadOnlySpan<byte> json = body.Span;
-        if (json.StartsWith(Utf8ByteOrderMark))
+        // The rules a batch line meets too (JsonBodyRules); the size was bounded while the body was read.
+        if (JsonBodyRules.Check(body.Span, long.MaxValue) is not JsonBodyProblem.None and var broken)
         {
-            json = json[Utf8ByteOrderMark.Length..];
-        }
-
-        if (json.IsEmpty)
-        {
-            throw new ApiException(ApiError.BadRequest(null, "The request body is empty; send a JSON object such as {\"input\": \"text\"}.", "invalid_json"));
-        }
-
-        // Checked up front: System.Text.Json only notices bad UTF-8 inside a string when the string is read.
-        if (!Utf8.IsValid(json))
-        {
-            throw new ApiException(ApiError.BadRequest(null, "The request body is not valid UTF-8.", "invalid_json"));
+            throw new ApiException(ApiError.BadRequest(null, JsonBodyRules.Describe(broken, long.MaxValue), "invalid_json"));
         }
 
         try
         {
-            var reader = new Utf8JsonReader(json);
-            return JsonSerializer.Deserialize(ref reader, ThawJson.Context.EmbeddingsRequest)
+            // The whole span at once: data after the object is refused, not ignored.
+            return JsonSerializer.Deserialize(JsonBodyRules.Content(body.Span), ThawJson.Context.EmbeddingsRequest)
                 ?? throw new ApiException(ApiError.BadRequest(null, "The request body must be a JSON object, not null.", "invalid_json"));
         }
         catch (JsonException e)
@@ -109,8 +97,6 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
             throw new ApiException(ApiError.BadRequest(field, $"{problem} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", "invalid_json"));
         }
     }
-
-    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     internal static string[] ValidateInput(JsonElement input, LimitsOptions limits)
     {

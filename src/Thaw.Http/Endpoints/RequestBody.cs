@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Thaw.Http.Errors;
+using Thaw.Inference.Hosting;
 
 namespace Thaw.Http.Endpoints;
 
@@ -33,5 +34,5 @@ internal static class RequestBody
     }
 
     private static ApiError TooLarge(long maxBytes) =>
-        ApiError.TooLarge(null, $"The request body is larger than {maxBytes} bytes (Thaw:Limits:MaxRequestBytes).");
+        ApiError.TooLarge(null, JsonBodyRules.Describe(JsonBodyProblem.TooLarge, maxBytes));
 }

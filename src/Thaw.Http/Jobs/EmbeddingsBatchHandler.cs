@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Thaw.Http.Contracts;
 using Thaw.Http.Endpoints;
 using Thaw.Http.Errors;
@@ -15,11 +16,13 @@ namespace Thaw.Http.Jobs;
 /// <c>POST /v1/embeddings</c> and runs on the model's bulk batcher (queued requests: interactive); the answer is the same JSON. What the route
 /// would refuse (400/404/413) is refused here with the same status and envelope, and lands in the error file.
 /// </summary>
-public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint) : IBatchRequestHandler
+public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint, IOptions<ThawOptions> options) : IBatchRequestHandler
 {
     public const string Url = "/v1/embeddings";
 
     public string Endpoint => Url;
+
+    public long MaxBodyBytes => options.Value.Limits.MaxRequestBytes;
 
     public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken)
     {

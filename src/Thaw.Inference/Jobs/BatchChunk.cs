@@ -1,7 +1,12 @@
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
-/// The results of one fixed-size run of input lines (chunk <see cref="Index"/> holds lines
-/// <c>Index * ChunkLines</c> onwards): JSONL bytes for the output and error files and how many lines went to each.
+/// A written chunk <see cref="Index"/>: input lines <c>[FirstLine, FirstLine + Lines)</c> (line indexes count
+/// requests, blank lines aside), <see cref="Completed"/> of them in the output file and <see cref="Failed"/> in the
+/// error file. Its marker records exactly this, so a resume skips what was recorded, whatever bounds the next run uses.
 /// </summary>
-public sealed record BatchChunk(int Index, ReadOnlyMemory<byte> Output, ReadOnlyMemory<byte> Errors, int Completed, int Failed);
+public sealed record BatchChunk(int Index, int FirstLine, int Lines, int Completed, int Failed)
+{
+    /// <summary>The first line after the chunk.</summary>
+    public int EndLine => FirstLine + Lines;
+}

@@ -46,6 +46,13 @@ public sealed partial class BatchJobProcessor(BatchJobRunner runner, IOptions<Jo
             await StopAsync(renewing, renewal).ConfigureAwait(false);
             await delivery.AbandonAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (BatchFailedException e) when (e.Code == BatchFailedException.NotFound)
+        {
+            // No batch to carry the reason (a forged or stale message): the poison queue keeps it.
+            await StopAsync(renewing, renewal).ConfigureAwait(false);
+            await delivery.DeadLetterAsync(e.Message, CancellationToken.None).ConfigureAwait(false);
+            LogNotAJob(e.Message);
+        }
         catch (BatchFailedException e)
         {
             await StopAsync(renewing, renewal).ConfigureAwait(false);
@@ -83,6 +90,7 @@ public sealed partial class BatchJobProcessor(BatchJobRunner runner, IOptions<Jo
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 await delivery.RenewAsync(_options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
+                await runner.RenewLeaseAsync(batchId, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

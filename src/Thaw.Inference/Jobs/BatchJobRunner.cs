@@ -7,10 +7,12 @@ namespace Thaw.Inference.Jobs;
 
 /// <summary>
 /// Runs one batch, whatever transport delivered it: streams the input file, sends its lines to the endpoint handler
-/// many at a time (so the model's bulk batcher fills its batches), and writes results chunk by chunk. A chunk is
-/// <see cref="JobsOptions.ChunkLines"/> lines; after each, progress is durable and the batch record's counts move.
-/// A rerun resumes after the last written chunk; result ids derive from the batch id and line index, so a redone
-/// chunk replaces itself. Cancel and expiry are noticed between chunks.
+/// many at a time (so the model's bulk batcher fills its batches) and streams their results, in input order, into
+/// chunks. A chunk ends after <see cref="JobsOptions.ChunkLines"/> lines or <see cref="JobsOptions.ChunkBytes"/> of
+/// output; its marker records the lines it covers, progress is durable and the batch record's counts move. A rerun
+/// resumes after the last recorded line, whatever bounds it runs with; result ids derive from the batch id and line
+/// index, so a redone chunk replaces itself. Memory holds at most <see cref="JobsOptions.MaxLinesInFlight"/> answers.
+/// Cancel and expiry are noticed between chunks (and by <see cref="BatchSweeper"/> when nothing runs the batch).
 /// </summary>
 public sealed partial class BatchJobRunner(
     IBatchStore batches,
@@ -29,18 +31,20 @@ public sealed partial class BatchJobRunner(
     public async Task<BatchRecord> RunAsync(string batchId, CancellationToken cancellationToken = default)
     {
         BatchRecord batch = (await batches.GetAsync(batchId, cancellationToken).ConfigureAwait(false))?.Batch
-            ?? throw new BatchFailedException("batch_not_found", $"No batch '{batchId}'.");
+            ?? throw new BatchFailedException(BatchFailedException.NotFound, $"No batch '{batchId}'.");
         if (batch.IsTerminal)
         {
             return batch;
         }
 
+        // The lease tells the sweep that a worker runs this batch (and will notice cancel and expiry itself).
+        await RenewLeaseAsync(batchId, cancellationToken).ConfigureAwait(false);
         IBatchRequestHandler handler = handlers.FirstOrDefault(h => h.Endpoint == batch.Endpoint)
             ?? throw new BatchFailedException("unsupported_endpoint", $"No handler serves the endpoint '{batch.Endpoint}'.");
         BatchProgress progress = await output.ReadProgressAsync(batchId, cancellationToken).ConfigureAwait(false);
-        if (batch.Status == BatchStatus.Cancelling)
+        if (StopStatus(batch) is { } stopped)
         {
-            return await FinishAsync(batchId, progress.Chunks, BatchStatus.Cancelled, cancellationToken).ConfigureAwait(false);
+            return await FinishAsync(batchId, progress, stopped, cancellationToken).ConfigureAwait(false);
         }
 
         int total;
@@ -59,32 +63,70 @@ public sealed partial class BatchJobRunner(
         }
         else
         {
-            LogResumed(batchId, progress.Chunks, progress.Chunks * _options.ChunkLines, total);
+            LogResumed(batchId, progress.Chunks, progress.Lines, total);
         }
 
-        var state = new RunState(batchId, handler, total, progress);
         await using Stream input = await OpenInputAsync(batch, cancellationToken).ConfigureAwait(false);
-        int skip = progress.Chunks * _options.ChunkLines;
-        await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(input, cancellationToken).ConfigureAwait(false))
+        using var lines = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var state = new RunState(batchId, handler, total, progress);
+        try
         {
-            if (entry.Index < skip)
+            await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(input, handler.MaxBodyBytes, cancellationToken).ConfigureAwait(false))
             {
-                continue;
+                if (entry.Index < progress.Lines)
+                {
+                    continue;
+                }
+
+                // Room in the window, and never more lines started than the chunk may still take: a chunk that ends
+                // on its line bound (and is then found cancelled) has run no line beyond it.
+                while (state.InFlight.Count >= _options.MaxLinesInFlight || state.ChunkLines + state.InFlight.Count >= _options.ChunkLines)
+                {
+                    if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
+                    {
+                        return await FinishAsync(batchId, state.Progress, stop, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                CancellationToken token = lines.Token;
+                state.InFlight.Enqueue((entry, Task.Run(() => RunLineAsync(handler, entry, token), token)));
             }
 
-            state.Pending.Add(entry);
-            if (state.Pending.Count == _options.ChunkLines && await RunChunkAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
+            while (state.InFlight.Count > 0)
             {
-                return await FinishAsync(batchId, state.Chunks, stop, cancellationToken).ConfigureAwait(false);
+                if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
+                {
+                    return await FinishAsync(batchId, state.Progress, stop, cancellationToken).ConfigureAwait(false);
+                }
             }
-        }
 
-        if (state.Pending.Count > 0 && await RunChunkAsync(state, cancellationToken).ConfigureAwait(false) is { } stopAtEnd)
+            if (state.Writer is not null && await EndChunkAsync(state, cancellationToken).ConfigureAwait(false) is { } stopAtEnd)
+            {
+                return await FinishAsync(batchId, state.Progress, stopAtEnd, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await FinishAsync(batchId, state.Progress, BatchStatus.Completed, cancellationToken).ConfigureAwait(false);
+        }
+        finally
         {
-            return await FinishAsync(batchId, state.Chunks, stopAtEnd, cancellationToken).ConfigureAwait(false);
+            // Lines still running belong to no written chunk: stop them and let them end before the state goes.
+            await lines.CancelAsync().ConfigureAwait(false);
+            await state.DrainAsync().ConfigureAwait(false);
         }
+    }
 
-        return await FinishAsync(batchId, state.Chunks, BatchStatus.Completed, cancellationToken).ConfigureAwait(false);
+    /// <summary>Records that a worker runs the batch for the next visibility timeout (the processor renews it as it renews the message).</summary>
+    public Task RenewLeaseAsync(string batchId, CancellationToken cancellationToken = default) =>
+        output.RenewLeaseAsync(batchId, time.GetUtcNow() + _options.VisibilityTimeout, cancellationToken);
+
+    /// <summary>
+    /// Ends a batch that no worker runs as <paramref name="status"/> (cancelled, expired) with what was written:
+    /// the chunks stored so far become its output and error files.
+    /// </summary>
+    public async Task<BatchRecord> EndAsync(string batchId, BatchStatus status, CancellationToken cancellationToken = default)
+    {
+        BatchProgress progress = await output.ReadProgressAsync(batchId, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(batchId, progress, status, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Marks the batch failed with the reason (a poison message, a batch that cannot succeed).</summary>
@@ -99,42 +141,58 @@ public sealed partial class BatchJobRunner(
         }, cancellationToken);
     }
 
-    /// <summary>Runs and writes the pending chunk; returns the status to stop in (cancelled, expired) or null to go on.</summary>
-    private async Task<BatchStatus?> RunChunkAsync(RunState state, CancellationToken cancellationToken)
+    /// <summary>Writes the oldest line in flight to the chunk; returns the status to stop in (cancelled, expired) or null to go on.</summary>
+    private async Task<BatchStatus?> WriteNextAsync(RunState state, CancellationToken cancellationToken)
     {
-        List<BatchInputEntry> lines = state.Pending;
-        var results = new LineResult[lines.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, lines.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxLinesInFlight, CancellationToken = cancellationToken },
-            async (i, token) => results[i] = await RunLineAsync(state.Handler, lines[i], token).ConfigureAwait(false)).ConfigureAwait(false);
-
-        var outputLines = new ArrayBufferWriter<byte>();
-        var errorLines = new ArrayBufferWriter<byte>();
-        int completed = 0, failed = 0;
-        for (int i = 0; i < lines.Count; i++)
+        (BatchInputEntry entry, Task<LineResult> running) = state.InFlight.Dequeue();
+        LineResult result = await running.ConfigureAwait(false);
+        if (state.Writer is null)
         {
-            bool ok = results[i].Succeeded;
-            BatchOutputLines.Write(ok ? outputLines : errorLines, state.BatchId, lines[i], results[i]);
-            (completed, failed) = ok ? (completed + 1, failed) : (completed, failed + 1);
+            state.Writer = await output.BeginChunkAsync(state.BatchId, state.Progress.Chunks, cancellationToken).ConfigureAwait(false);
+            state.ChunkBytes = 0;
         }
 
-        await output.WriteChunkAsync(state.BatchId, new BatchChunk(state.Chunks, outputLines.WrittenMemory, errorLines.WrittenMemory, completed, failed), cancellationToken)
-            .ConfigureAwait(false);
-        state.Chunks++;
-        state.Completed += completed;
-        state.Failed += failed;
-        lines.Clear();
-        LogChunk(state.BatchId, state.Chunks - 1, state.Completed + state.Failed, state.Total);
-
-        var counts = new BatchRequestCounts(state.Total, state.Completed, state.Failed);
-        BatchRecord batch = await UpdateAsync(state.BatchId, b => b.IsTerminal ? null : b with { RequestCounts = counts }, cancellationToken).ConfigureAwait(false);
-        if (batch.Status == BatchStatus.Cancelling)
+        state.Line.Clear();
+        BatchOutputLines.Write(state.Line, state.BatchId, entry, result);
+        if (result.Succeeded)
         {
-            return BatchStatus.Cancelled;
+            await state.Writer.WriteOutputAsync(state.Line.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            state.ChunkCompleted++;
+        }
+        else
+        {
+            await state.Writer.WriteErrorsAsync(state.Line.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            state.ChunkFailed++;
         }
 
-        return batch.ExpiresAt is { } expiresAt && Now() >= expiresAt ? BatchStatus.Expired : null;
+        state.ChunkBytes += state.Line.WrittenCount;
+        state.ReleaseLineBuffer();
+        return state.ChunkLines >= _options.ChunkLines || state.ChunkBytes >= _options.ChunkBytes
+            ? await EndChunkAsync(state, cancellationToken).ConfigureAwait(false)
+            : null;
     }
+
+    /// <summary>Makes the open chunk durable and moves the counts; returns the status to stop in or null to go on.</summary>
+    private async Task<BatchStatus?> EndChunkAsync(RunState state, CancellationToken cancellationToken)
+    {
+        var chunk = new BatchChunk(state.Progress.Chunks, state.Progress.Lines, state.ChunkLines, state.ChunkCompleted, state.ChunkFailed);
+        await state.Writer!.CompleteAsync(chunk, cancellationToken).ConfigureAwait(false);
+        await state.Writer.DisposeAsync().ConfigureAwait(false);
+        state.Writer = null;
+        state.Progress = state.Progress.After(chunk);
+        (state.ChunkCompleted, state.ChunkFailed) = (0, 0);
+        LogChunk(state.BatchId, chunk.Index, state.Progress.Lines, state.Total);
+
+        var counts = new BatchRequestCounts(state.Total, state.Progress.Completed, state.Progress.Failed);
+        BatchRecord batch = await UpdateAsync(state.BatchId, b => b.IsTerminal ? null : b with { RequestCounts = counts }, cancellationToken).ConfigureAwait(false);
+        return batch.IsTerminal ? batch.Status : StopStatus(batch);
+    }
+
+    /// <summary>Cancelled or expired: the status a batch that must stop now ends in; null when it may go on.</summary>
+    private BatchStatus? StopStatus(BatchRecord batch) =>
+        batch.Status == BatchStatus.Cancelling ? BatchStatus.Cancelled
+        : batch.ExpiresAt is { } expiresAt && Now() >= expiresAt ? BatchStatus.Expired
+        : null;
 
     private async Task<LineResult> RunLineAsync(IBatchRequestHandler handler, BatchInputEntry entry, CancellationToken cancellationToken)
     {
@@ -168,16 +226,17 @@ public sealed partial class BatchJobRunner(
         }
     }
 
-    private async Task<BatchRecord> FinishAsync(string batchId, int chunks, BatchStatus final, CancellationToken cancellationToken)
+    private async Task<BatchRecord> FinishAsync(string batchId, BatchProgress progress, BatchStatus final, CancellationToken cancellationToken)
     {
         if (final == BatchStatus.Completed)
         {
+            // A cancel that lands now stays: the batch ends cancelled (with all its results), not completed.
             long finalizing = Now();
-            await UpdateAsync(batchId, b => b.IsTerminal ? null : b with { Status = BatchStatus.Finalizing, FinalizingAt = finalizing }, cancellationToken)
+            await UpdateAsync(batchId, b => b.IsTerminal || b.Status == BatchStatus.Cancelling ? null : b with { Status = BatchStatus.Finalizing, FinalizingAt = finalizing }, cancellationToken)
                 .ConfigureAwait(false);
         }
 
-        CommittedOutput committed = await output.CommitAsync(batchId, chunks, cancellationToken).ConfigureAwait(false);
+        CommittedOutput committed = await output.CommitAsync(batchId, progress, cancellationToken).ConfigureAwait(false);
         long now = Now();
         BatchRecord batch = await UpdateAsync(batchId, b =>
         {
@@ -188,6 +247,7 @@ public sealed partial class BatchJobRunner(
 
             // A cancel that arrived after the last chunk still ends the batch as cancelled, with all its results.
             BatchStatus status = final == BatchStatus.Completed && b.Status == BatchStatus.Cancelling ? BatchStatus.Cancelled : final;
+            var counts = new BatchRequestCounts(Math.Max(b.RequestCounts.Total, progress.Lines), progress.Completed, progress.Failed);
             return b with
             {
                 Status = status,
@@ -196,6 +256,7 @@ public sealed partial class BatchJobRunner(
                 CompletedAt = status == BatchStatus.Completed ? now : b.CompletedAt,
                 CancelledAt = status == BatchStatus.Cancelled ? now : b.CancelledAt,
                 ExpiredAt = status == BatchStatus.Expired ? now : b.ExpiredAt,
+                RequestCounts = counts,
             };
         }, cancellationToken).ConfigureAwait(false);
         LogFinished(batchId, batch.Status, batch.RequestCounts.Completed, batch.RequestCounts.Failed);
@@ -208,31 +269,75 @@ public sealed partial class BatchJobRunner(
 
     private async Task<BatchRecord> UpdateAsync(string batchId, Func<BatchRecord, BatchRecord?> change, CancellationToken cancellationToken) =>
         await batches.UpdateAsync(batchId, change, cancellationToken).ConfigureAwait(false)
-            ?? throw new BatchFailedException("batch_not_found", $"The batch '{batchId}' disappeared while it ran.");
+            ?? throw new BatchFailedException(BatchFailedException.NotFound, $"The batch '{batchId}' disappeared while it ran.");
 
     private long Now() => time.GetUtcNow().ToUnixTimeSeconds();
 
-    private sealed class RunState(string batchId, IBatchRequestHandler handler, int total, BatchProgress progress)
+    private sealed class RunState(string batchId, IBatchRequestHandler handler, int total, BatchProgress progress) : IAsyncDisposable
     {
+        // A line buffer that grew past this for one large answer is dropped after it, not kept for the whole run.
+        private const int KeptLineBufferBytes = 1 << 20;
+
         public string BatchId => batchId;
 
         public IBatchRequestHandler Handler => handler;
 
         public int Total => total;
 
-        public List<BatchInputEntry> Pending { get; } = [];
+        /// <summary>What is durably written: the chunks before the open one.</summary>
+        public BatchProgress Progress { get; set; } = progress;
 
-        public int Chunks { get; set; } = progress.Chunks;
+        /// <summary>Lines started and not yet written, oldest first: their answers are written in this order.</summary>
+        public Queue<(BatchInputEntry Entry, Task<LineResult> Result)> InFlight { get; } = new();
 
-        public int Completed { get; set; } = progress.Completed;
+        public IBatchChunkWriter? Writer { get; set; }
 
-        public int Failed { get; set; } = progress.Failed;
+        public ArrayBufferWriter<byte> Line { get; private set; } = new(4096);
+
+        public int ChunkCompleted { get; set; }
+
+        public int ChunkFailed { get; set; }
+
+        public int ChunkLines => ChunkCompleted + ChunkFailed;
+
+        public long ChunkBytes { get; set; }
+
+        public void ReleaseLineBuffer()
+        {
+            if (Line.Capacity > KeptLineBufferBytes)
+            {
+                Line = new ArrayBufferWriter<byte>(4096);
+            }
+        }
+
+        public async Task DrainAsync()
+        {
+            while (InFlight.TryDequeue(out var line))
+            {
+                try
+                {
+                    await line.Result.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Its chunk is not written: a rerun runs the line again.
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Writer is not null)
+            {
+                await Writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Batch {BatchId}: started, {Total} lines")]
     private partial void LogStarted(string batchId, int total);
 
-    [LoggerMessage(EventId = 901, Level = LogLevel.Information, Message = "Batch {BatchId}: resuming after chunk {Chunks} (line index {Line} of {Total})")]
+    [LoggerMessage(EventId = 901, Level = LogLevel.Information, Message = "Batch {BatchId}: resuming after {Chunks} chunks (line index {Line} of {Total})")]
     private partial void LogResumed(string batchId, int chunks, int line, int total);
 
     [LoggerMessage(EventId = 902, Level = LogLevel.Debug, Message = "Batch {BatchId}: chunk {Chunk} written, {Done}/{Total} lines done")]

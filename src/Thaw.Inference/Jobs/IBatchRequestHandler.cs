@@ -9,6 +9,9 @@ public interface IBatchRequestHandler
     /// <summary>The <c>url</c> (and batch <c>endpoint</c>) this handler serves.</summary>
     string Endpoint { get; }
 
+    /// <summary>The route's body size limit (<c>Thaw:Limits:MaxRequestBytes</c>), which a line's body must meet too.</summary>
+    long MaxBodyBytes { get; }
+
     /// <summary>
     /// Validates and runs the request through the <paramref name="profile"/>'s batcher (bulk for batch lines,
     /// interactive for queued requests); returns the JSON the HTTP route would answer with 200.

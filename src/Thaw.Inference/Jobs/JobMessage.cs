@@ -18,7 +18,8 @@ public sealed record JobMessage(string Type, string BatchId)
         try
         {
             JobMessage? parsed = JsonSerializer.Deserialize(body, JobsJsonContext.Default.JobMessage);
-            if (parsed is not { Type: BatchType } || string.IsNullOrEmpty(parsed.BatchId))
+            // The id names files and blobs: one that is not an id Thaw makes is refused before anything touches storage.
+            if (parsed is not { Type: BatchType } || parsed.BatchId is null || !JobIds.IsWellFormed(parsed.BatchId))
             {
                 problem = "The message is not a Thaw job: expected {\"type\":\"batch\",\"batch_id\":\"batch_...\"}.";
                 return false;

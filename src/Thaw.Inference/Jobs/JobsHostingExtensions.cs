@@ -28,6 +28,7 @@ public static class JobsHostingExtensions
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());
         services.TryAddSingleton<BatchJobRunner>();
         services.TryAddSingleton<BatchJobProcessor>();
+        services.TryAddSingleton<BatchSweeper>();
         return builder;
     }
 
@@ -36,6 +37,7 @@ public static class JobsHostingExtensions
     {
         builder.AddThawJobs();
         builder.Services.AddHostedService<JobListenerService>();
+        builder.Services.AddHostedService<BatchSweepService>();
         return builder;
     }
 

@@ -3,16 +3,23 @@ using System.ComponentModel.DataAnnotations;
 namespace Thaw.Inference.Jobs;
 
 /// <summary><c>Thaw:Jobs</c>: batch files, the job queue and how the runner works through a batch.</summary>
-public sealed class JobsOptions
+public sealed class JobsOptions : IValidatableObject
 {
     public const string SectionName = "Thaw:Jobs";
 
     /// <summary>Local files, batches and output chunks (embedded default). Default: <c>{Thaw:CacheDirectory}/jobs</c>.</summary>
     public string? Directory { get; set; }
 
-    /// <summary>Input lines per output chunk: the unit of commit, of resume after a crash and of cancellation.</summary>
+    /// <summary>Most input lines per output chunk: the unit of commit, of resume after a crash and of cancellation.</summary>
     [Range(1, 1_000_000)]
     public int ChunkLines { get; set; } = 1000;
+
+    /// <summary>
+    /// Output bytes (output and error lines together) after which a chunk ends early, so that a chunk of lines with
+    /// many inputs each stays a bounded unit of work to redo. Chunks stream to storage: this bounds no memory.
+    /// </summary>
+    [Range(1024, 1L << 40)]
+    public long ChunkBytes { get; set; } = 64L << 20;
 
     /// <summary>Lines of one job sent to the model's bulk batcher at once, so that its batches fill.</summary>
     [Range(1, 65536)]
@@ -27,12 +34,22 @@ public sealed class JobsOptions
     public int MaxDequeueCount { get; set; } = 5;
 
     /// <summary>How long a received message stays invisible; a working job renews it every half of this.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "07:00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a job that failed waits before its next delivery.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "07:00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00", "00:30:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often each instance sweeps the batches for ones that nothing will end (see docs/batch-jobs.md).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long after its last lease ran out a started batch that no worker holds is failed as lost (its message was
+    /// dead-lettered by the platform, or its workers were killed each time). At least VisibilityTimeout + RetryDelay.
+    /// </summary>
+    public TimeSpan LostAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Jobs waiting or running in the in-process queue; beyond it, creating a batch answers 429.</summary>
     [Range(1, 1 << 20)]
@@ -71,4 +88,14 @@ public sealed class JobsOptions
 
     public string ResolveDirectory(string cacheDirectory) =>
         string.IsNullOrEmpty(Directory) ? Path.Combine(cacheDirectory, "jobs") : Directory;
+
+    /// <summary>A batch is lost only once no delivery can still be pending.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (LostAfter < VisibilityTimeout + RetryDelay)
+        {
+            yield return new ValidationResult($"LostAfter ({LostAfter}) must be at least VisibilityTimeout + RetryDelay ({VisibilityTimeout + RetryDelay}).",
+                [nameof(LostAfter), nameof(VisibilityTimeout), nameof(RetryDelay)]);
+        }
+    }
 }

@@ -1,38 +1,32 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
-/// Output chunks on local disk: <c>{directory}/{batch}/{k}.output.jsonl</c>, <c>{k}.errors.jsonl</c> and the
-/// marker <c>{k}.json</c> written last (each by atomic rename). Commit joins the chunks into the file store under
-/// ids derived from the batch id, so committing twice yields the same files.
+/// Output chunks on local disk: <c>{directory}/{batch}/{k}.{attempt}.output.jsonl</c> and <c>.errors.jsonl</c>,
+/// streamed to partial files and renamed when whole, then the marker <c>{k}.json</c> (atomic rename), which names
+/// the attempt. Commit joins the chunks into the file store under ids derived from the batch id, so committing twice
+/// yields the same files. The lease is <c>{batch}/lease</c>: Unix milliseconds as text.
 /// </summary>
 internal sealed class LocalBatchOutput(string directory, IFileStore files) : IBatchOutput
 {
-    public async Task<BatchProgress> ReadProgressAsync(string batchId, CancellationToken cancellationToken = default)
-    {
-        int chunks = 0, completed = 0, failed = 0;
-        while (await ReadMarkerAsync(batchId, chunks, cancellationToken).ConfigureAwait(false) is { } marker)
-        {
-            (completed, failed) = (completed + marker.Completed, failed + marker.Failed);
-            chunks++;
-        }
+    public async Task<BatchProgress> ReadProgressAsync(string batchId, CancellationToken cancellationToken = default) =>
+        (await ReadChunksAsync(batchId, cancellationToken).ConfigureAwait(false)).Progress;
 
-        return new BatchProgress(chunks, completed, failed);
-    }
-
-    public async Task WriteChunkAsync(string batchId, BatchChunk chunk, CancellationToken cancellationToken = default)
+    public Task<IBatchChunkWriter> BeginChunkAsync(string batchId, int index, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(BatchDirectory(batchId));
-        await AtomicFile.WriteAsync(ChunkPath(batchId, chunk.Index, "output.jsonl"), chunk.Output, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAsync(ChunkPath(batchId, chunk.Index, "errors.jsonl"), chunk.Errors, cancellationToken).ConfigureAwait(false);
-        byte[] marker = JsonSerializer.SerializeToUtf8Bytes(new StoredChunk(chunk.Index, chunk.Completed, chunk.Failed), JobsJsonContext.Default.StoredChunk);
-        await AtomicFile.WriteAsync(ChunkPath(batchId, chunk.Index, "json"), marker, cancellationToken).ConfigureAwait(false);
+        string attempt = Guid.NewGuid().ToString("N")[..12];
+        return Task.FromResult<IBatchChunkWriter>(new LocalChunkWriter(
+            DataPath(batchId, index, attempt, "output.jsonl"), DataPath(batchId, index, attempt, "errors.jsonl"), ChunkPath(batchId, index, "json"), attempt));
     }
 
-    public async Task<CommittedOutput> CommitAsync(string batchId, int chunks, CancellationToken cancellationToken = default)
+    public async Task<CommittedOutput> CommitAsync(string batchId, BatchProgress progress, CancellationToken cancellationToken = default)
     {
+        (_, List<StoredChunk> stored) = await ReadChunksAsync(batchId, cancellationToken).ConfigureAwait(false);
+        List<StoredChunk> chunks = BatchOutputCommits.Select(batchId, progress, stored, m => m.Chunk);
         FileRecord output = await JoinAsync(batchId, chunks, "output.jsonl", JobIds.OutputFileId(batchId), cancellationToken).ConfigureAwait(false);
         FileRecord errors = await JoinAsync(batchId, chunks, "errors.jsonl", JobIds.ErrorFileId(batchId), cancellationToken).ConfigureAwait(false);
         if (errors.Bytes == 0)
@@ -44,7 +38,40 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files) : IBa
         return new CommittedOutput(output, errors);
     }
 
-    private async Task<FileRecord> JoinAsync(string batchId, int chunks, string suffix, string fileId, CancellationToken cancellationToken)
+    public Task RenewLeaseAsync(string batchId, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(BatchDirectory(batchId));
+        byte[] text = Encoding.ASCII.GetBytes(until.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        return AtomicFile.WriteAsync(LeasePath(batchId), text, cancellationToken);
+    }
+
+    public async Task<DateTimeOffset?> ReadLeaseAsync(string batchId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            string text = await File.ReadAllTextAsync(LeasePath(batchId), cancellationToken).ConfigureAwait(false);
+            return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long milliseconds)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
+                : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(BatchProgress Progress, List<StoredChunk> Chunks)> ReadChunksAsync(string batchId, CancellationToken cancellationToken)
+    {
+        var markers = new List<StoredChunk>();
+        while (await ReadMarkerAsync(batchId, markers.Count, cancellationToken).ConfigureAwait(false) is { } marker)
+        {
+            markers.Add(marker);
+        }
+
+        return BatchProgress.Contiguous(markers, m => m.Chunk);
+    }
+
+    private async Task<FileRecord> JoinAsync(string batchId, List<StoredChunk> chunks, string suffix, string fileId, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(BatchDirectory(batchId));
         string joined = AtomicFile.Partial(ChunkPath(batchId, -1, suffix));
@@ -52,10 +79,10 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files) : IBa
         {
             await using (var target = new FileStream(joined, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
-                for (int k = 0; k < chunks; k++)
+                foreach (StoredChunk chunk in chunks)
                 {
-                    await using FileStream chunk = File.OpenRead(ChunkPath(batchId, k, suffix));
-                    await chunk.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+                    await using FileStream data = File.OpenRead(DataPath(batchId, chunk.Index, chunk.Attempt, suffix));
+                    await data.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
                 }
 
                 target.Position = 0;
@@ -84,6 +111,11 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files) : IBa
 
     private string BatchDirectory(string batchId) => Path.Combine(directory, batchId);
 
+    private string LeasePath(string batchId) => Path.Combine(BatchDirectory(batchId), "lease");
+
     private string ChunkPath(string batchId, int index, string suffix) =>
         Path.Combine(BatchDirectory(batchId), string.Create(CultureInfo.InvariantCulture, $"{index:D8}.{suffix}"));
+
+    private string DataPath(string batchId, int index, string attempt, string suffix) =>
+        Path.Combine(BatchDirectory(batchId), string.Create(CultureInfo.InvariantCulture, $"{index:D8}.{attempt}.{suffix}"));
 }

@@ -12,6 +12,8 @@ internal sealed class EchoHandler(Func<int, Task>? onCall = null) : IBatchReques
 
     public string Endpoint => "/v1/embeddings";
 
+    public long MaxBodyBytes => 16L << 20;
+
     public int Calls => Volatile.Read(ref _calls);
 
     public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken)

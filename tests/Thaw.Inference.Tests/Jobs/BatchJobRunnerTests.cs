@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Thaw.Inference.Jobs;
+using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Jobs;
 
@@ -93,13 +94,13 @@ public sealed class BatchJobRunnerTests : IDisposable
     [Fact]
     public async Task Output_RewrittenChunk_ReplacesItself()
     {
-        var chunk = new BatchChunk(0, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty, 1, 0);
+        var chunk = new BatchChunk(0, 0, 1, 1, 0);
 
-        await _jobs.Output.WriteChunkAsync("batch_x", chunk);
-        await _jobs.Output.WriteChunkAsync("batch_x", chunk);
-        CommittedOutput committed = await _jobs.Output.CommitAsync("batch_x", 1);
+        await _jobs.Output.WriteChunkAsync("batch_x", chunk, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
+        await _jobs.Output.WriteChunkAsync("batch_x", chunk, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
+        CommittedOutput committed = await _jobs.Output.CommitAsync("batch_x", new BatchProgress(1, 1, 1, 0));
 
-        Assert.Equal(new BatchProgress(1, 1, 0), await _jobs.Output.ReadProgressAsync("batch_x"));
+        Assert.Equal(new BatchProgress(1, 1, 1, 0), await _jobs.Output.ReadProgressAsync("batch_x"));
         Assert.Single(await _jobs.ReadLinesAsync(committed.Output.Id));
         Assert.Null(committed.Errors);
     }

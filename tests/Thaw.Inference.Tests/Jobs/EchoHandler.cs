@@ -5,12 +5,17 @@ using Thaw.Inference.Jobs;
 
 namespace Thaw.Inference.Tests.Jobs;
 
-/// <summary>A hand-written endpoint: answers <c>{"echo": input}</c>, refuses an input "bad" with 400, and runs a hook per call.</summary>
-internal sealed class EchoHandler(Func<int, CancellationToken, Task>? onCall = null) : IBatchRequestHandler
+/// <summary>
+/// A hand-written endpoint: answers <c>{"echo": input}</c> (with <paramref name="padBytes"/> more in a <c>pad</c>
+/// field, a fresh array per answer), refuses an input "bad" with 400, and runs a hook per call.
+/// </summary>
+internal sealed class EchoHandler(Func<int, CancellationToken, Task>? onCall = null, int padBytes = 0) : IBatchRequestHandler
 {
     private int _calls;
 
     public string Endpoint => "/v1/embeddings";
+
+    public long MaxBodyBytes => 16L << 20;
 
     public int Calls => Volatile.Read(ref _calls);
 
@@ -29,6 +34,16 @@ internal sealed class EchoHandler(Func<int, CancellationToken, Task>? onCall = n
             throw new BatchRequestRejectedException(400, "bad input", Encoding.UTF8.GetBytes("{\"error\":{\"message\":\"bad input\",\"type\":\"invalid_request_error\",\"param\":\"input\",\"code\":\"invalid_value\"}}"));
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["echo"] = input });
+        if (padBytes == 0)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["echo"] = input });
+        }
+
+        byte[] head = Encoding.UTF8.GetBytes($"{{\"echo\":{JsonSerializer.Serialize(input)},\"pad\":\"");
+        byte[] answer = new byte[head.Length + padBytes + 2];
+        head.CopyTo(answer, 0);
+        answer.AsSpan(head.Length, padBytes).Fill((byte)'x');
+        "\"}"u8.CopyTo(answer.AsSpan(head.Length + padBytes));
+        return answer;
     }
 }

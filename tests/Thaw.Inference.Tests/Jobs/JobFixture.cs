@@ -27,6 +27,9 @@ internal sealed class JobFixture : IDisposable
         Queue = new InProcessJobQueue(16, Time);
     }
 
+    /// <summary>Where all the stores keep their files.</summary>
+    public string Directory => _directory;
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 30, 22, 0, 0, TimeSpan.Zero));
 
     public JobsOptions Options { get; }
@@ -41,6 +44,9 @@ internal sealed class JobFixture : IDisposable
 
     public BatchJobRunner Runner(IBatchRequestHandler handler) =>
         new(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobRunner>.Instance);
+
+    public BatchSweeper Sweeper(IBatchRequestHandler? handler = null) =>
+        new(Batches, Output, Runner(handler ?? new EchoHandler()), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchSweeper>.Instance);
 
     public BatchJobProcessor Processor(IBatchRequestHandler handler) =>
         new(Runner(handler), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobProcessor>.Instance);
@@ -85,7 +91,7 @@ internal sealed class JobFixture : IDisposable
     {
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            System.IO.Directory.Delete(_directory, recursive: true);
         }
         catch (DirectoryNotFoundException)
         {

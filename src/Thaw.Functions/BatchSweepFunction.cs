@@ -1,0 +1,16 @@
+using Microsoft.Azure.Functions.Worker;
+using Thaw.Inference.Jobs;
+
+namespace Thaw.Functions;
+
+/// <summary>
+/// Every minute: end the batches that nothing else will end (<see cref="BatchSweeper"/>: expired, cancelled while
+/// nothing ran them, lost after the host dead-lettered their message). The schedule is fixed at build time, so
+/// <c>Thaw:Jobs:SweepInterval</c> applies to the standalone host only.
+/// </summary>
+public sealed class BatchSweepFunction(BatchSweeper sweeper)
+{
+    [Function("BatchSweep")]
+    public Task RunAsync([TimerTrigger("0 */1 * * * *")] TimerInfo timer, CancellationToken cancellationToken) =>
+        sweeper.SweepAsync(cancellationToken);
+}
