@@ -41,17 +41,7 @@ internal sealed class OnnxEncoderSession : IEncoderSession
         using var tokenTypeIds = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
         OrtValue[] inputs = _inputNames.Length == 3 ? [inputIds, attentionMask, tokenTypeIds] : [inputIds, attentionMask];
 
-        using var runOptions = new RunOptions();
-        using CancellationTokenRegistration registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
-        try
-        {
-            IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, _inputNames, inputs, OutputNames);
-            return new Output(outputs);
-        }
-        catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The forward pass was cancelled.", e, cancellationToken);
-        }
+        return new Output(CancellableRun.Invoke(options => _session.Run(options, _inputNames, inputs, OutputNames), "forward pass", cancellationToken));
     }
 
     public void Dispose() => _session.Dispose();

@@ -179,17 +179,12 @@ internal sealed class GqaDecoderSession : IDecoderSession
             _bound.Add(logits);
             _binding.BindOutput("logits", logits);
             _binding.SynchronizeBoundInputs();
-            using var runOptions = new RunOptions();
-            using CancellationTokenRegistration registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
-            try
+            CancellableRun.Invoke(options =>
             {
-                _session.RunWithBinding(runOptions, _binding);
+                _session.RunWithBinding(options, _binding);
                 _binding.SynchronizeBoundOutputs();
-            }
-            catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The decoder step was cancelled.", e, cancellationToken);
-            }
+                return true;
+            }, "decoder step", cancellationToken);
         }
         finally
         {

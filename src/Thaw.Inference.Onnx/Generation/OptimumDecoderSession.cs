@@ -214,16 +214,7 @@ internal sealed class OptimumDecoderSession : IDecoderSession
                 inputs.Add(cache.Values[layer]);
             }
 
-            using var runOptions = new RunOptions();
-            using CancellationTokenRegistration registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
-            try
-            {
-                results = _session.Run(runOptions, _inputNames, inputs, _outputNames);
-            }
-            catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The decoder step was cancelled.", e, cancellationToken);
-            }
+            results = CancellableRun.Invoke(options => _session.Run(options, _inputNames, inputs, _outputNames), "decoder step", cancellationToken);
         }
         finally
         {
