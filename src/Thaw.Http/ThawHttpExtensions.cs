@@ -63,12 +63,8 @@ public static class ThawHttpExtensions
                     policy.RequireAssertion(static _ => true);
                 }
             }));
-        services.AddOptions<ServerLimitsOptions>()
-            .BindConfiguration(ServerLimitsOptions.SectionName)
-            .ValidateDataAnnotations()
-            .Validate(o => o.MinRequestBodyGracePeriod > TimeSpan.FromSeconds(1) && o.RequestHeadersTimeout > TimeSpan.Zero,
-                "Thaw:Http:MinRequestBodyGracePeriod must be over 1 s (Kestrel's heartbeat) and Thaw:Http:RequestHeadersTimeout positive.")
-            .ValidateOnStart();
+        // Kestrel checks the body rate on its 1 s heartbeat: the grace period must be longer (a [Range] on the option).
+        services.AddThawOptions<ServerLimitsOptions>(ServerLimitsOptions.SectionName);
         services.AddTransient<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
         return builder;
     }

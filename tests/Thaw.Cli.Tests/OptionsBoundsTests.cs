@@ -48,14 +48,19 @@ public sealed class OptionsBoundsTests
         using ServiceProvider provider = services.BuildServiceProvider();
         IStartupValidator validator = provider.GetRequiredService<IStartupValidator>();
 
+        // Rules across settings (e.g. Thaw:Limits:MaxInputs within each batcher's queue) may refuse an in-range value
+        // together with the other defaults; this theory is about each setting's own bound.
+        Exception? thrown = Record.Exception(validator.Validate);
+        Assert.True(thrown is null or OptionsValidationException, $"not a validation failure: {thrown}");
+        var refused = thrown as OptionsValidationException;
+        string[] ownBound = refused?.Failures.Where(f => f.StartsWith($"{key} is ", StringComparison.Ordinal)).ToArray() ?? [];
         if (valid)
         {
-            validator.Validate();
+            Assert.Empty(ownBound);
         }
         else
         {
-            OptionsValidationException refused = Assert.Throws<OptionsValidationException>(validator.Validate);
-            Assert.Contains($"{key} is {value}", refused.Message, StringComparison.Ordinal);
+            Assert.Contains($"{key} is {value}", Assert.Single(ownBound), StringComparison.Ordinal);
         }
     }
 

@@ -23,7 +23,6 @@ public static class ThawInferenceHostingExtensions
     {
         IServiceCollection services = builder.Services;
         services.AddThawOptions<ThawOptions>(ThawOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ThawOptions>, LimitsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, NuGetPackageModelSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, LocalPathModelSource>());

@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Thaw.Inference.Hosting;
 
 /// <summary>The <c>Thaw</c> configuration section (appsettings, <c>Thaw__Section__Key</c> environment variables or Functions app settings).</summary>
-public sealed class ThawOptions
+public sealed class ThawOptions : IValidatableObject
 {
     public const string SectionName = "Thaw";
 
@@ -31,5 +32,26 @@ public sealed class ThawOptions
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "thaw");
+    }
+
+    /// <summary>
+    /// Limits that depend on each other: a request that passes <c>Thaw:Limits:MaxInputs</c> must fit in each batcher's
+    /// queue, or it is refused as overloaded (429) on every try, however idle the model.
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach ((string key, int queue) in new[]
+        {
+            ("Thaw:Batching:MaxQueuedInputs", Batching.MaxQueuedInputs),
+            ("Thaw:Batching:Bulk:MaxQueuedInputs", Batching.Bulk.MaxQueuedInputs),
+        })
+        {
+            if (Limits.MaxInputs > queue)
+            {
+                yield return new ValidationResult(
+                    $"Thaw:Limits:MaxInputs ({Limits.MaxInputs}) exceeds {key} ({queue}): a request with that many inputs could never be queued. " +
+                    $"Raise {key} or lower Thaw:Limits:MaxInputs.");
+            }
+        }
     }
 }

@@ -1,17 +1,17 @@
-using Microsoft.Extensions.Options;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Tests.Hosting;
 
-public sealed class LimitsValidatorTests
+public sealed class ThawOptionsLimitsTests
 {
     [Fact]
     public void Validate_Defaults_Succeed()
     {
         // The defaults once allowed 2048 inputs per request into a queue of 1024: every such request got 429.
-        ValidateOptionsResult result = new LimitsValidator().Validate(null, new ThawOptions());
+        IReadOnlyList<string> problems = OptionsValidation.Validate(new ThawOptions(), "Thaw");
 
-        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Empty(problems);
     }
 
     [Theory]
@@ -25,10 +25,9 @@ public sealed class LimitsValidatorTests
             Batching = { MaxQueuedInputs = interactiveQueue, Bulk = { MaxQueuedInputs = bulkQueue } },
         };
 
-        ValidateOptionsResult result = new LimitsValidator().Validate(null, options);
+        string problem = Assert.Single(OptionsValidation.Validate(options, "Thaw"));
 
-        Assert.True(result.Failed);
-        Assert.Contains("Thaw:Limits:MaxInputs (100)", result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains(queue, result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Thaw:Limits:MaxInputs (100)", problem, StringComparison.Ordinal);
+        Assert.Contains(queue, problem, StringComparison.Ordinal);
     }
 }
