@@ -1,64 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Google.Protobuf;
 using Thaw.Functions.Tests.FunctionsHost;
-using Thaw.Testing;
 
 namespace Thaw.Functions.Tests;
 
 /// <summary>
-/// A queue trigger invoked through the protocol with a real Azurite message as the host delivers it: read with
-/// Base64 decoding, bound as the queue extension's model binding data (the message as JSON), the dequeue count in
-/// the trigger metadata, and deleted after the invocation succeeds. Retries and the host's own poison handling are
-/// not performed by the fake.
+/// The queue triggers invoked through the protocol with real Azurite messages as the host delivers them
+/// (<see cref="FakeFunctionsHost.DeliverQueueMessageAsync"/>), from the queue each trigger names: the messages the
+/// app itself enqueued (a batch) and the ones a client sends (a queued request). The host's retries and poison
+/// handling are not performed by the fake; the app's own moves to a poison queue are.
 /// </summary>
-public sealed class QueueThroughWorkerTests(Azurite azurite) : IClassFixture<Azurite>
+public sealed class QueueThroughWorkerTests(FunctionsStorageFixture fixture) : IClassFixture<FunctionsStorageFixture>
 {
+    private static readonly QueueClientOptions Base64 = new() { MessageEncoding = QueueMessageEncoding.Base64 };
+
     [Fact]
     public async Task BatchJobs_MessageThatIsNotAJob_IsMovedToThePoisonQueueAndTheInvocationSucceeds()
     {
-        string suffix = Guid.NewGuid().ToString("N")[..12];
-        Dictionary<string, string?> settings = WorkerSettings.Default();
-        settings["Thaw__Storage__ConnectionString"] = azurite.ConnectionString;
-        settings["Thaw__Storage__SnapshotContainer"] = $"snapshots-{suffix}";
-        settings["Thaw__Files__Container"] = $"files-{suffix}";
-        settings["Thaw__Jobs__Queue"] = $"jobs-{suffix}";
-        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        var queue = new QueueClient(azurite.ConnectionString, $"jobs-{suffix}", options);
-        var poison = new QueueClient(azurite.ConnectionString, $"jobs-{suffix}-poison", options);
+        QueueClient queue = Queue("thaw-jobs");
         await queue.CreateIfNotExistsAsync();
         await queue.SendMessageAsync("not a job");
-        await using FakeFunctionsHost host = await FakeFunctionsHost.StartAsync(settings);
 
-        QueueMessage message = (await queue.ReceiveMessageAsync()).Value;
-        InvocationResponse response = await host.InvokeAsync("BatchJobs", [new ParameterBinding
-        {
-            Name = "message",
-            Data = new TypedData
-            {
-                ModelBindingData = new ModelBindingData
-                {
-                    Version = "1.0",
-                    Source = "AzureStorageQueues",
-                    ContentType = "application/json",
-                    Content = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(message)),
-                },
-            },
-        }], new Dictionary<string, TypedData>
-        {
-            // Numbers travel as JSON: the worker rejects TypedData.Int in trigger metadata ("Int is not supported").
-            ["DequeueCount"] = new() { Json = message.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            ["Id"] = new() { String = message.MessageId },
-            ["QueueTrigger"] = new() { String = message.MessageText },
-        });
-        if (response.Result.Status == StatusResult.Types.Status.Success)
-        {
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-        }
+        InvocationResponse response = await fixture.Host.DeliverQueueMessageAsync("BatchJobs", fixture.Azurite.ConnectionString);
 
         Assert.True(response.Result.Status == StatusResult.Types.Status.Success, response.Result.Exception?.Message);
-        QueueMessage[] poisoned = (await poison.ReceiveMessagesAsync(maxMessages: 10)).Value;
+        QueueMessage[] poisoned = (await Queue("thaw-jobs-poison").ReceiveMessagesAsync(maxMessages: 10)).Value;
         Assert.Equal(["not a job"], poisoned.Select(m => m.MessageText));
+        await Queue("thaw-jobs-poison").ClearMessagesAsync();
     }
+
+    [Fact]
+    public async Task FilesAndBatches_UploadCreateDeliverTheEnqueuedJob_OutputHasOneEmbeddingPerLine()
+    {
+        using HttpClient client = fixture.Host.CreateClient();
+        string[] inputs = ["first line", "second line", "third line"];
+        string jsonl = string.Join('\n', inputs.Select((text, i) => JsonSerializer.Serialize(new
+        {
+            custom_id = $"line-{i}",
+            method = "POST",
+            url = "/v1/embeddings",
+            body = new { input = text },
+        })));
+        using var form = new MultipartFormDataContent { { new StringContent("batch"), "purpose" } };
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(jsonl));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
+        form.Add(file, "file", "input.jsonl");
+
+        JsonElement uploaded = await JsonAsync(await client.PostAsync(new Uri("/v1/files", UriKind.Relative), form));
+        JsonElement created = await JsonAsync(await client.PostAsync(new Uri("/v1/batches", UriKind.Relative), Json(JsonSerializer.Serialize(new
+        {
+            input_file_id = uploaded.GetProperty("id").GetString(),
+            endpoint = "/v1/embeddings",
+            completion_window = "24h",
+        }))));
+        string batchId = created.GetProperty("id").GetString()!;
+        // The message the app enqueued, from the queue the BatchJobs trigger names, as the host would deliver it.
+        InvocationResponse job = await fixture.Host.DeliverQueueMessageAsync("BatchJobs", fixture.Azurite.ConnectionString);
+        JsonElement batch = await JsonAsync(await client.GetAsync(new Uri($"/v1/batches/{batchId}", UriKind.Relative)));
+        string output = await client.GetStringAsync(new Uri($"/v1/files/{batch.GetProperty("output_file_id").GetString()}/content", UriKind.Relative));
+
+        Assert.True(job.Result.Status == StatusResult.Types.Status.Success, job.Result.Exception?.Message);
+        Assert.Equal("completed", batch.GetProperty("status").GetString());
+        Assert.Equal(3, batch.GetProperty("request_counts").GetProperty("completed").GetInt32());
+        JsonElement[] lines = [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+        Assert.Equal(["line-0", "line-1", "line-2"], lines.Select(l => l.GetProperty("custom_id").GetString()).Order());
+        foreach (JsonElement line in lines)
+        {
+            JsonElement response = line.GetProperty("response");
+            Assert.Equal(200, response.GetProperty("status_code").GetInt32());
+            string input = inputs[int.Parse(line.GetProperty("custom_id").GetString()!["line-".Length..], System.Globalization.CultureInfo.InvariantCulture)];
+            Assert.All(Vector(response.GetProperty("body")).Zip(await EmbedAsync(client, input)), pair => Assert.Equal(pair.Second, pair.First, 1e-6f));
+        }
+    }
+
+    [Fact]
+    public async Task QueuedRequests_RequestWithAReplyQueue_RepliesTheRouteAnswerAtTheQueue()
+    {
+        using HttpClient client = fixture.Host.CreateClient();
+        QueueClient requests = Queue("thaw-requests");
+        await requests.CreateIfNotExistsAsync();
+        await requests.SendMessageAsync(JsonSerializer.Serialize(new { id = "req-1", body = new { input = "queued hello" }, reply_to = new { queue = FunctionsStorageFixture.ReplyQueue } }));
+
+        InvocationResponse response = await fixture.Host.DeliverQueueMessageAsync("QueuedRequests", fixture.Azurite.ConnectionString);
+
+        Assert.True(response.Result.Status == StatusResult.Types.Status.Success, response.Result.Exception?.Message);
+        QueueMessage reply = Assert.Single((await Queue(FunctionsStorageFixture.ReplyQueue).ReceiveMessagesAsync(maxMessages: 10)).Value);
+        using JsonDocument answer = JsonDocument.Parse(reply.MessageText);
+        Assert.Equal("req-1", answer.RootElement.GetProperty("id").GetString());
+        Assert.Equal(200, answer.RootElement.GetProperty("status_code").GetInt32());
+        Assert.All(Vector(answer.RootElement.GetProperty("body")).Zip(await EmbedAsync(client, "queued hello")), pair => Assert.Equal(pair.Second, pair.First, 1e-6f));
+    }
+
+    private QueueClient Queue(string name) => new(fixture.Azurite.ConnectionString, name, Base64);
+
+    private static async Task<float[]> EmbedAsync(HttpClient client, string input) =>
+        Vector(await JsonAsync(await client.PostAsync(new Uri("/v1/embeddings", UriKind.Relative), Json(JsonSerializer.Serialize(new { input })))));
+
+    private static float[] Vector(JsonElement embeddings) =>
+        [.. embeddings.GetProperty("data").EnumerateArray().Single().GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle())];
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            string body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {response.ReasonPhrase}: {body}");
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -104,6 +107,54 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Delivers the next message on <paramref name="functionName"/>'s queue (the trigger's <c>queueName</c>, on the
+    /// account of <paramref name="connectionString"/>) as the host does: read with Base64 decoding and the host's
+    /// 30 s visibility, bound as the queue extension's model binding data (the message as JSON) with the dequeue
+    /// count in the trigger metadata, and deleted when the invocation succeeds. A failed invocation leaves the message
+    /// to come back; the host's retry count and poison queue are not performed here.
+    /// </summary>
+    public async Task<InvocationResponse> DeliverQueueMessageAsync(string functionName, string connectionString)
+    {
+        JsonElement trigger = Trigger(functionName, "queueTrigger");
+        string queueName = trigger.GetProperty("queueName").GetString()!;
+        var queue = new QueueClient(connectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        QueueMessage message = (await queue.ReceiveMessageAsync(TimeSpan.FromSeconds(30))).Value
+            ?? throw new FunctionsWorkerException($"No message on '{queueName}' for {functionName}.");
+        InvocationResponse response = await InvokeAsync(functionName, [new ParameterBinding
+        {
+            Name = trigger.GetProperty("name").GetString(),
+            Data = new TypedData
+            {
+                ModelBindingData = new ModelBindingData
+                {
+                    Version = "1.0",
+                    Source = "AzureStorageQueues",
+                    ContentType = "application/json",
+                    Content = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(message)),
+                },
+            },
+        }], new Dictionary<string, TypedData>
+        {
+            // Numbers travel as JSON: the worker rejects TypedData.Int in trigger metadata ("Int is not supported").
+            ["DequeueCount"] = new() { Json = message.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ["Id"] = new() { String = message.MessageId },
+            ["QueueTrigger"] = new() { String = message.MessageText },
+        });
+        if (response.Result.Status == StatusResult.Types.Status.Success)
+        {
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// An HTTP client whose requests travel as the host forwards them (<see cref="SendAsync(HttpRequestMessage)"/>),
+    /// addressed to the host's own endpoint. A failed invocation is answered 500, as the host answers it.
+    /// </summary>
+    public HttpClient CreateClient() => new(new ForwardingHandler(this)) { BaseAddress = new Uri("http://localhost:7071/"), Timeout = InvocationTimeout };
+
+    /// <summary>
     /// An HTTP request as the host handles it for a worker with the <c>HttpUri</c> capability: route it to a function
     /// (host.json's routePrefix, the trigger's route and methods), send the invocation with the route values as
     /// trigger metadata, and forward the request itself to the worker's endpoint with the invocation id header.
@@ -137,6 +188,9 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         HttpResponseMessage answer = await _http!.SendAsync(forwarded).WaitAsync(InvocationTimeout);
         return new HttpInvocation(answer, await response);
     }
+
+    /// <summary>Waits for the worker to log a line containing <paramref name="text"/> through the protocol.</summary>
+    public Task WaitForLogAsync(string text) => BoundedAsync(_channel.LogAsync(text).ContinueWith(_ => true, TaskScheduler.Default), $"log '{text}'", InvocationTimeout);
 
     /// <summary>Sends WorkerTerminate, as the host does when it shuts down, and waits for the process to exit.</summary>
     public async Task<int> StopAsync(TimeSpan gracePeriod)
@@ -189,7 +243,8 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         HttpUri = new Uri(httpUri);
-        _http = new HttpClient { Timeout = InvocationTimeout };
+        // A request that expects 100-continue waits for the worker to read its body, however long the handler takes.
+        _http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = InvocationTimeout }) { Timeout = InvocationTimeout };
     }
 
     private async Task IndexAndLoadAsync()
@@ -219,6 +274,20 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         _routes = HttpTriggerRoutes.Create(_functions.Values, RoutePrefix(AppDirectory));
+    }
+
+    private JsonElement Trigger(string functionName, string type)
+    {
+        foreach (string raw in Functions[functionName].RawBindings)
+        {
+            using JsonDocument binding = JsonDocument.Parse(raw);
+            if (string.Equals(binding.RootElement.GetProperty("type").GetString(), type, StringComparison.OrdinalIgnoreCase))
+            {
+                return binding.RootElement.Clone();
+            }
+        }
+
+        throw new FunctionsWorkerException($"{functionName} has no {type} binding.");
     }
 
     private InvocationRequest NewInvocation(string functionName) => new()
