@@ -192,11 +192,22 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
     /// <summary>Waits for the worker to log a line containing <paramref name="text"/> through the protocol.</summary>
     public Task WaitForLogAsync(string text) => BoundedAsync(_channel.LogAsync(text).ContinueWith(_ => true, TaskScheduler.Default), $"log '{text}'", InvocationTimeout);
 
-    /// <summary>Sends WorkerTerminate, as the host does when it shuts down, and waits for the process to exit.</summary>
+    /// <summary>
+    /// Sends WorkerTerminate, as the host does when it shuts down, and waits for the process to exit; like the host,
+    /// kills it when it is still running after <paramref name="gracePeriod"/> (its exit code then says so).
+    /// </summary>
     public async Task<int> StopAsync(TimeSpan gracePeriod)
     {
         _channel.Post(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } });
-        return await _worker.Exited.WaitAsync(gracePeriod + StartTimeout);
+        try
+        {
+            return await _worker.Exited.WaitAsync(gracePeriod);
+        }
+        catch (TimeoutException)
+        {
+            _worker.Kill();
+            return await _worker.Exited;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -70,13 +70,18 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The last lines of output, for a failure message.</summary>
     public string Tail(int lines = 40) => string.Join(Environment.NewLine, Output.TakeLast(lines));
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the worker if it still runs, as the host does once a grace period is over.</summary>
+    public void Kill()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
         await Exited;
         _process.Dispose();
     }
