@@ -17,12 +17,7 @@ public sealed class WorkerLifecycleTests
             host.Functions.Keys.Order());
         Assert.All(host.Functions.Values, f => Assert.Equal("dotnet-isolated", f.Language));
 
-        // The timer trigger as the host invokes it: the TimerInfo as JSON under the trigger's binding name.
-        InvocationResponse prewarm = await host.InvokeAsync("Prewarm", [new ParameterBinding
-        {
-            Name = "timer",
-            Data = new TypedData { Json = """{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-01-01T00:00:00+00:00","Next":"2026-01-01T00:01:00+00:00","LastUpdated":"2026-01-01T00:00:00+00:00"},"IsPastDue":false}""" },
-        }]);
+        InvocationResponse prewarm = await host.InvokeTimerAsync("Prewarm");
         Assert.True(prewarm.Result.Status == StatusResult.Types.Status.Success, prewarm.Result.Exception?.Message);
         Assert.Equal(0, await host.StopAsync(TimeSpan.FromSeconds(10)));
     }

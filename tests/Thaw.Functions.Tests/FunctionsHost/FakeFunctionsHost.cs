@@ -106,6 +106,14 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         return await SendAsync(request);
     }
 
+    /// <summary>Invokes a timer trigger as the host does when its schedule fires: the TimerInfo as JSON under the trigger's binding name.</summary>
+    public Task<InvocationResponse> InvokeTimerAsync(string functionName) =>
+        InvokeAsync(functionName, [new ParameterBinding
+        {
+            Name = Trigger(functionName, "timerTrigger").GetProperty("name").GetString(),
+            Data = new TypedData { Json = """{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-01-01T00:00:00+00:00","Next":"2026-01-01T00:01:00+00:00","LastUpdated":"2026-01-01T00:00:00+00:00"},"IsPastDue":false}""" },
+        }]);
+
     /// <summary>
     /// Delivers the next message on <paramref name="functionName"/>'s queue (the trigger's <c>queueName</c>, on the
     /// account of <paramref name="connectionString"/>) as the host does: read with Base64 decoding and the host's

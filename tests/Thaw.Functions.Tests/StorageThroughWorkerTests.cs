@@ -8,12 +8,12 @@ using Thaw.Functions.Tests.FunctionsHost;
 namespace Thaw.Functions.Tests;
 
 /// <summary>
-/// The queue triggers invoked through the protocol with real Azurite messages as the host delivers them
+/// The Files and Batch API and the queue triggers through the protocol, on Azurite. The queue triggers are invoked with real Azurite messages as the host delivers them
 /// (<see cref="FakeFunctionsHost.DeliverQueueMessageAsync"/>), from the queue each trigger names: the messages the
 /// app itself enqueued (a batch) and the ones a client sends (a queued request). The host's retries and poison
 /// handling are not performed by the fake; the app's own moves to a poison queue are.
 /// </summary>
-public sealed class QueueThroughWorkerTests(FunctionsStorageFixture fixture) : IClassFixture<FunctionsStorageFixture>
+public sealed class StorageThroughWorkerTests(FunctionsStorageFixture fixture) : IClassFixture<FunctionsStorageFixture>
 {
     private static readonly QueueClientOptions Base64 = new() { MessageEncoding = QueueMessageEncoding.Base64 };
 
@@ -44,24 +44,20 @@ public sealed class QueueThroughWorkerTests(FunctionsStorageFixture fixture) : I
             url = "/v1/embeddings",
             body = new { input = text },
         })));
-        using var form = new MultipartFormDataContent { { new StringContent("batch"), "purpose" } };
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(jsonl));
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
-        form.Add(file, "file", "input.jsonl");
 
-        JsonElement uploaded = await JsonAsync(await client.PostAsync(new Uri("/v1/files", UriKind.Relative), form));
-        JsonElement created = await JsonAsync(await client.PostAsync(new Uri("/v1/batches", UriKind.Relative), Json(JsonSerializer.Serialize(new
-        {
-            input_file_id = uploaded.GetProperty("id").GetString(),
-            endpoint = "/v1/embeddings",
-            completion_window = "24h",
-        }))));
-        string batchId = created.GetProperty("id").GetString()!;
+        string fileId = (await JsonAsync(await UploadAsync(client, jsonl))).GetProperty("id").GetString()!;
+        JsonElement described = await JsonAsync(await client.GetAsync(new Uri($"/v1/files/{fileId}", UriKind.Relative)));
+        JsonElement files = await JsonAsync(await client.GetAsync(new Uri("/v1/files", UriKind.Relative)));
+        string batchId = await CreateBatchAsync(client, fileId);
+        JsonElement batches = await JsonAsync(await client.GetAsync(new Uri("/v1/batches", UriKind.Relative)));
         // The message the app enqueued, from the queue the BatchJobs trigger names, as the host would deliver it.
         InvocationResponse job = await fixture.Host.DeliverQueueMessageAsync("BatchJobs", fixture.Azurite.ConnectionString);
         JsonElement batch = await JsonAsync(await client.GetAsync(new Uri($"/v1/batches/{batchId}", UriKind.Relative)));
         string output = await client.GetStringAsync(new Uri($"/v1/files/{batch.GetProperty("output_file_id").GetString()}/content", UriKind.Relative));
 
+        Assert.Equal("input.jsonl", described.GetProperty("filename").GetString());
+        Assert.Contains(fileId, files.GetProperty("data").EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+        Assert.Contains(batchId, batches.GetProperty("data").EnumerateArray().Select(b => b.GetProperty("id").GetString()));
         Assert.True(job.Result.Status == StatusResult.Types.Status.Success, job.Result.Exception?.Message);
         Assert.Equal("completed", batch.GetProperty("status").GetString());
         Assert.Equal(3, batch.GetProperty("request_counts").GetProperty("completed").GetInt32());
@@ -74,6 +70,42 @@ public sealed class QueueThroughWorkerTests(FunctionsStorageFixture fixture) : I
             string input = inputs[int.Parse(line.GetProperty("custom_id").GetString()!["line-".Length..], System.Globalization.CultureInfo.InvariantCulture)];
             Assert.All(Vector(response.GetProperty("body")).Zip(await EmbedAsync(client, input)), pair => Assert.Equal(pair.Second, pair.First, 1e-6f));
         }
+    }
+
+    [Fact]
+    public async Task FilesUpload_LargerThanKestrelsDefaultBodyLimit_IsStored()
+    {
+        // Over the 30,000,000 bytes that Kestrel accepts by default, within Thaw:Jobs:MaxFileBytes (200 MiB) and the
+        // Functions host's own 100 MB: the worker's own endpoint must not be the smaller limit.
+        string line = JsonSerializer.Serialize(new { custom_id = "x", method = "POST", url = "/v1/embeddings", body = new { input = new string('a', 1000) } });
+        string jsonl = string.Join('\n', Enumerable.Repeat(line, (31_000_000 / line.Length) + 1));
+        using HttpClient client = fixture.Host.CreateClient();
+
+        JsonElement uploaded = await JsonAsync(await UploadAsync(client, jsonl));
+
+        Assert.Equal(Encoding.UTF8.GetByteCount(jsonl), uploaded.GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task BatchesCancel_BeforeItsJobRuns_TheSweepTimerEndsItCancelledAndItsMessageCompletes()
+    {
+        using HttpClient client = fixture.Host.CreateClient();
+        string fileId = (await JsonAsync(await UploadAsync(client, JsonSerializer.Serialize(new { custom_id = "only", method = "POST", url = "/v1/embeddings", body = new { input = "never run" } })))).GetProperty("id").GetString()!;
+        string batchId = await CreateBatchAsync(client, fileId);
+
+        JsonElement cancelling = await JsonAsync(await client.PostAsync(new Uri($"/v1/batches/{batchId}/cancel", UriKind.Relative), content: null));
+        InvocationResponse sweep = await fixture.Host.InvokeTimerAsync("BatchSweep");
+        JsonElement swept = await JsonAsync(await client.GetAsync(new Uri($"/v1/batches/{batchId}", UriKind.Relative)));
+        // The job message the app enqueued at create still comes: it finds the batch ended and completes.
+        InvocationResponse job = await fixture.Host.DeliverQueueMessageAsync("BatchJobs", fixture.Azurite.ConnectionString);
+        JsonElement after = await JsonAsync(await client.GetAsync(new Uri($"/v1/batches/{batchId}", UriKind.Relative)));
+
+        Assert.Equal("cancelling", cancelling.GetProperty("status").GetString());
+        Assert.True(sweep.Result.Status == StatusResult.Types.Status.Success, sweep.Result.Exception?.Message);
+        Assert.Equal("cancelled", swept.GetProperty("status").GetString());
+        Assert.True(job.Result.Status == StatusResult.Types.Status.Success, job.Result.Exception?.Message);
+        Assert.Equal("cancelled", after.GetProperty("status").GetString());
+        Assert.Equal(0, after.GetProperty("request_counts").GetProperty("completed").GetInt32());
     }
 
     [Fact]
@@ -93,6 +125,24 @@ public sealed class QueueThroughWorkerTests(FunctionsStorageFixture fixture) : I
         Assert.Equal(200, answer.RootElement.GetProperty("status_code").GetInt32());
         Assert.All(Vector(answer.RootElement.GetProperty("body")).Zip(await EmbedAsync(client, "queued hello")), pair => Assert.Equal(pair.Second, pair.First, 1e-6f));
     }
+
+    /// <summary>A batch input file, uploaded as multipart form data through the forwarded request.</summary>
+    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string jsonl)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent("batch"), "purpose" } };
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(jsonl));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
+        form.Add(file, "file", "input.jsonl");
+        return await client.PostAsync(new Uri("/v1/files", UriKind.Relative), form);
+    }
+
+    private static async Task<string> CreateBatchAsync(HttpClient client, string fileId) =>
+        (await JsonAsync(await client.PostAsync(new Uri("/v1/batches", UriKind.Relative), Json(JsonSerializer.Serialize(new
+        {
+            input_file_id = fileId,
+            endpoint = "/v1/embeddings",
+            completion_window = "24h",
+        }))))).GetProperty("id").GetString()!;
 
     private QueueClient Queue(string name) => new(fixture.Azurite.ConnectionString, name, Base64);
 
