@@ -18,7 +18,10 @@ namespace Thaw.Functions.Tests.FunctionsHost;
 /// Plays the Azure Functions host's part of the language-worker protocol against the real built worker: a gRPC server
 /// on loopback, the worker process started against it, the start-up handshake (init, the worker's own function
 /// indexing, one load per function), invocations, HTTP requests forwarded to the worker's own endpoint (the ASP.NET
-/// Core integration), and shutdown. Every wait is bounded and ends early when the worker exits.
+/// Core integration), one queue message delivered from the trigger's queue or one timer tick when a test asks, and
+/// shutdown with the host's kill after the grace period. Not the host's: keys, polling, schedules, a failed message's
+/// retries and poison queue, concurrency limits, health checks, restarts (docs/functions.md lists them). Every wait
+/// is bounded and ends early when the worker exits.
 /// </summary>
 internal sealed class FakeFunctionsHost : IAsyncDisposable
 {
