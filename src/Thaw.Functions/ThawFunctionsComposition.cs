@@ -1,14 +1,10 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Thaw.Azure;
 using Thaw.Azure.Telemetry;
 using Thaw.Http;
 using Thaw.Http.Telemetry;
 using Thaw.Inference.Hosting;
-using Thaw.Inference.Jobs;
 using Thaw.Inference.Onnx;
 
 namespace Thaw.Functions;
@@ -26,7 +22,7 @@ internal static class ThawFunctionsComposition
         builder.AddThawOnnx();
         builder.AddThawAzure();
         builder.AddThawHttp();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, TriggerQueueNames>());
+        TriggerQueueNames.AddTo(builder.Services);
         builder.AddThawTelemetry(prometheus: false).UseFunctionsWorkerDefaults().AddThawAzureMonitor(builder.Configuration);
         return builder;
     }

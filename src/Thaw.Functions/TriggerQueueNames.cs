@@ -1,5 +1,7 @@
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Jobs;
 
@@ -14,6 +16,9 @@ internal sealed class TriggerQueueNames : IValidateOptions<JobsOptions>
 {
     private static readonly string BatchJobs = QueueOf(nameof(QueueFunctions.BatchJobsAsync));
     private static readonly string QueuedRequests = QueueOf(nameof(QueueFunctions.QueuedRequestsAsync));
+
+    public static void AddTo(IServiceCollection services) =>
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, TriggerQueueNames>());
 
     public ValidateOptionsResult Validate(string? name, JobsOptions options)
     {
