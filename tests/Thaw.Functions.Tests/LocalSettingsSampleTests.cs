@@ -68,7 +68,7 @@ public sealed class LocalSettingsSampleTests(Azurite azurite) : IClassFixture<Az
         using HttpResponseMessage models = await client.GetAsync(new Uri("/v1/models", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, models.StatusCode);
-        Assert.Equal(0, await host.StopAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await host.StopAsync(FakeFunctionsHost.GracePeriod));
     }
 
     private static Dictionary<string, string> SampleValues()

@@ -20,7 +20,7 @@ public sealed class WorkerLifecycleTests
 
         InvocationResponse prewarm = await host.InvokeTimerAsync("Prewarm");
         Assert.True(prewarm.Result.Status == StatusResult.Types.Status.Success, prewarm.Result.Exception?.Message);
-        Assert.Equal(0, await host.StopAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await host.StopAsync(FakeFunctionsHost.GracePeriod));
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class WorkerLifecycleTests
         Task<HttpResponseMessage> response = client.SendAsync(request);
         await body.Requested.WaitAsync(TimeSpan.FromSeconds(60));
 
-        Task<int> exited = host.StopAsync(TimeSpan.FromSeconds(10));
+        Task<int> exited = host.StopAsync(FakeFunctionsHost.GracePeriod);
         await host.WaitForLogAsync("Application is shutting down");
         body.Release();
         using HttpResponseMessage answered = await response;

@@ -27,6 +27,12 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
 
+    /// <summary>
+    /// The grace period the tests' terminate gives: the worker's .NET host waits up to 30 s (its default shutdown
+    /// timeout) for requests in flight, so a worker that needs longer has hung rather than been slow.
+    /// </summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan InvocationTimeout = TimeSpan.FromSeconds(60);
 
