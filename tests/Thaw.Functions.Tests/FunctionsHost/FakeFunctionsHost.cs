@@ -195,15 +195,38 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         Task<InvocationResponse> response = SendAsync(invocation);
-        var forwarded = new HttpRequestMessage(request.Method, new Uri(HttpUri, target.PathAndQuery)) { Content = request.Content };
-        foreach ((string name, IEnumerable<string> values) in request.Headers)
-        {
-            forwarded.Headers.TryAddWithoutValidation(name, values);
-        }
-
-        forwarded.Headers.Add(InvocationIdHeader, invocation.InvocationId);
-        HttpResponseMessage answer = await _http!.SendAsync(forwarded).WaitAsync(InvocationTimeout);
+        HttpResponseMessage answer = await ForwardAsync(request, target, invocation.InvocationId).WaitAsync(InvocationTimeout);
         return new HttpInvocation(answer, await response);
+    }
+
+    /// <summary>
+    /// Forwards the request to the worker's endpoint. The worker reports its <c>HttpUri</c> before its Kestrel listens,
+    /// so, as the host's RetryProxyHandler does (10 tries, 50 ms doubling to at most 250 ms), a refused connection is
+    /// tried again; nothing of the request has been sent then.
+    /// </summary>
+    private async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, Uri target, string invocationId)
+    {
+        TimeSpan delay = TimeSpan.FromMilliseconds(50);
+        for (int attempt = 1; ; attempt++)
+        {
+            // Not disposed: that would dispose the content, which a retry sends again.
+            var forwarded = new HttpRequestMessage(request.Method, new Uri(HttpUri, target.PathAndQuery)) { Content = request.Content };
+            foreach ((string name, IEnumerable<string> values) in request.Headers)
+            {
+                forwarded.Headers.TryAddWithoutValidation(name, values);
+            }
+
+            forwarded.Headers.Add(InvocationIdHeader, invocationId);
+            try
+            {
+                return await _http!.SendAsync(forwarded);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < 10)
+            {
+                await Task.Delay(delay);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+            }
+        }
     }
 
     /// <summary>Waits for the worker to log a line containing <paramref name="text"/> through the protocol.</summary>
