@@ -53,17 +53,18 @@ public sealed class CompletionTextTests
         Assert.Equal(FinishReason.Stop, text.FinishReason(FinishReason.Stop));
     }
 
-    [Fact]
-    public void Finish_IncompleteLastCharacter_IsReplacementCharacterAfterTheHeldText()
+    [Theory]
+    [InlineData("k\uFFFDx", "k\uFFFD", false)]
+    [InlineData("k\uFFFD", "", true)]
+    public void Finish_IncompleteLastCharacter_GoesThroughTheStopsAsReplacementCharacter(string stop, string finished, bool stopped)
     {
         ByteLevelBpeTokenizer tokenizer = Gpt2Files.Tokenizer;
         IReadOnlyList<int> ids = tokenizer.Encode("ok😀", addSpecialTokens: false);
-        var text = new CompletionText(tokenizer, ["k\uFFFDx"]);
+        var text = new CompletionText(tokenizer, [stop]);
 
-        string streamed = string.Concat(ids.Take(ids.Count - 1).Select(text.Push));
-
-        Assert.Equal("o", streamed);
-        Assert.Equal("k\uFFFD", text.Finish());
+        Assert.Equal("o", string.Concat(ids.Take(ids.Count - 1).Select(text.Push)));
+        Assert.Equal(finished, text.Finish());
+        Assert.Equal(stopped, text.Stopped);
     }
 
     [Fact]

@@ -91,7 +91,6 @@ public sealed class ChatTemplatesTests
 
     [Theory]
     [InlineData("tool", "messages[1].role")]
-    [InlineData("function", "messages[1].role")]
     [InlineData("developer", "messages[1].role")]
     [InlineData("image_url", "messages[1].content[1].type")]
     [InlineData("input_audio", "messages[1].content[1].type")]
