@@ -108,7 +108,7 @@ public sealed partial class TokenSampler
             }
         }
 
-        heap.Sort(default(MostLikelyFirst));
+        heap.Sort(MostLikelyFirst.Compare);
         total = 0;
         foreach (ref Candidate candidate in heap)
         {
@@ -144,7 +144,7 @@ public sealed partial class TokenSampler
         }
 
         Span<Candidate> candidates = buffer.AsSpan(0, kept);
-        candidates.Sort(default(MostLikelyFirst));
+        candidates.Sort(MostLikelyFirst.Compare);
         return candidates;
     }
 

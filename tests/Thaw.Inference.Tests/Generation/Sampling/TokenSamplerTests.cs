@@ -272,6 +272,42 @@ public sealed class TokenSamplerTests
     }
 
     [Theory]
+    [InlineData(0.0, 0, 1.0)]
+    [InlineData(0.8, 0, 1.0)]
+    [InlineData(0.8, 0, 0.9)]
+    [InlineData(0.8, 50, 0.9)]
+    public void Next_AfterTheFirstTokens_AllocatesNothingPerTokenWithoutTopLogprobs(double temperature, int topK, double topP)
+    {
+        var data = new Xoshiro256StarStar(5);
+        float[] raw = [.. Enumerable.Range(0, 50_000).Select(_ => (float)(data.NextDouble() * 10))];
+        float[] logits = new float[raw.Length];
+        int[] generated = [.. Enumerable.Range(0, 64).Select(i => i * 13)];
+        var sampler = new TokenSampler(new SamplingParameters
+        {
+            Temperature = temperature,
+            TopK = topK,
+            TopP = topP,
+            PresencePenalty = 0.5,
+            LogitBias = new Dictionary<int, double> { [7] = 2 },
+            Seed = 1,
+        }, raw.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            raw.CopyTo(logits, 0);
+            sampler.Next(logits, generated);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            raw.CopyTo(logits, 0);
+            sampler.Next(logits, generated);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
     [InlineData("temperature")]
     [InlineData("top_p")]
     [InlineData("top_k")]
