@@ -5,27 +5,25 @@ namespace Thaw.Inference.Generation.Sampling;
 public sealed partial class TokenSampler
 {
     /// <summary>Temperature, then top_k, then top_p (vLLM's and Hugging Face's order), then one draw.</summary>
-    private int Draw(ReadOnlySpan<float> logits)
+    private int Draw(ReadOnlySpan<float> logits, Span<float> weights)
     {
-        double max = Max(logits);
-        double inverseTemperature = 1 / _parameters.Temperature;
-        int topK = _parameters.TopK;
+        double total = Weights.Exp(logits, Weights.Max(logits), (float)(1 / _parameters.Temperature), weights);
+        int topK = _parameters.TopK is > 0 and var k && k < logits.Length ? k : 0;
         double topP = _parameters.TopP;
-        if ((topK == 0 || topK >= logits.Length) && topP >= 1)
+        if (topK == 0 && topP >= 1)
         {
-            return DrawFromAll(logits, max, inverseTemperature);
+            return DrawFromAll(weights[..logits.Length], total);
         }
 
-        Candidate[] rented = ArrayPool<Candidate>.Shared.Rent(topK is > 0 && topK < logits.Length ? topK : logits.Length);
+        Candidate[] rented = ArrayPool<Candidate>.Shared.Rent(topK > 0 ? topK : logits.Length);
         try
         {
-            double total;
-            Span<Candidate> candidates = topK is > 0 && topK < logits.Length
-                ? TopK(logits, topK, rented, max, inverseTemperature, out total)
-                : Nucleus(logits, topP, rented, max, inverseTemperature, out total);
+            Span<Candidate> candidates = topK > 0
+                ? TopK(logits, weights, topK, rented, out total)
+                : NucleusCandidates(weights[..logits.Length], total, topP, rented);
             if (topP < 1)
             {
-                candidates = candidates[..NucleusLength(candidates, topP * total)];
+                candidates = candidates[..SelectNucleus(candidates, topP * total)];
             }
 
             return DrawFrom(candidates);
@@ -36,23 +34,16 @@ public sealed partial class TokenSampler
         }
     }
 
-    private int DrawFromAll(ReadOnlySpan<float> logits, double max, double inverseTemperature)
+    private int DrawFromAll(ReadOnlySpan<float> weights, double total)
     {
-        double total = 0;
-        foreach (float x in logits)
-        {
-            total += Math.Exp((x - max) * inverseTemperature);
-        }
-
         double target = _random.NextDouble() * total;
         double cumulative = 0;
         int last = 0;
-        for (int id = 0; id < logits.Length; id++)
+        for (int id = 0; id < weights.Length; id++)
         {
-            double weight = Math.Exp((logits[id] - max) * inverseTemperature);
-            if (weight > 0)
+            if (weights[id] > 0)
             {
-                cumulative += weight;
+                cumulative += weights[id];
                 last = id;
                 if (target < cumulative)
                 {
@@ -87,10 +78,10 @@ public sealed partial class TokenSampler
         return candidates[^1].Id;
     }
 
-    /// <summary>The k most likely tokens, most likely first, each with its weight exp((logit − max) / temperature).</summary>
-    private static Span<Candidate> TopK(ReadOnlySpan<float> logits, int k, Candidate[] buffer, double max, double inverseTemperature, out double total)
+    /// <summary>The k most likely tokens (in heap order) with their weights, and the sum of those weights.</summary>
+    private static Span<Candidate> TopK(ReadOnlySpan<float> logits, ReadOnlySpan<float> weights, int k, Candidate[] buffer, out double total)
     {
-        // A min-heap of the k best so far, its worst at the root.
+        // A min-heap of the k best so far by logit, its worst at the root.
         Span<Candidate> heap = buffer.AsSpan(0, k);
         for (int id = 0; id < k; id++)
         {
@@ -100,19 +91,17 @@ public sealed partial class TokenSampler
 
         for (int id = k; id < logits.Length; id++)
         {
-            var candidate = new Candidate(id, logits[id]);
-            if (MostLikelyFirst.Before(candidate, heap[0]))
+            if (logits[id] > heap[0].Value)
             {
-                heap[0] = candidate;
+                heap[0] = new Candidate(id, logits[id]);
                 SiftDown(heap, 0);
             }
         }
 
-        heap.Sort(MostLikelyFirst.Compare);
         total = 0;
         foreach (ref Candidate candidate in heap)
         {
-            candidate.Value = Math.Exp((candidate.Value - max) * inverseTemperature);
+            candidate.Value = weights[candidate.Id];
             total += candidate.Value;
         }
 
@@ -120,51 +109,92 @@ public sealed partial class TokenSampler
     }
 
     /// <summary>
-    /// The tokens that can be in the nucleus, most likely first, with their weights. Only tokens of probability at
-    /// least (1 − top_p) / vocabulary can: all the others together hold less than 1 − top_p, so the ones kept hold
-    /// more than top_p and the nucleus ends among them. That spares sorting the whole vocabulary for every token.
+    /// The tokens that can be in the nucleus, with their weights. Only tokens of probability at least
+    /// (1 − top_p) / vocabulary can: all the others together hold less than 1 − top_p, so the ones kept hold more than
+    /// top_p and the nucleus ends among them. For a trained model that leaves a handful of the vocabulary.
     /// </summary>
-    private static Span<Candidate> Nucleus(ReadOnlySpan<float> logits, double topP, Candidate[] buffer, double max, double inverseTemperature, out double total)
+    private static Span<Candidate> NucleusCandidates(ReadOnlySpan<float> weights, double total, double topP, Candidate[] buffer)
     {
-        total = 0;
-        foreach (float x in logits)
-        {
-            total += Math.Exp((x - max) * inverseTemperature);
-        }
-
-        double floor = total * (1 - topP) / logits.Length;
+        double floor = total * (1 - topP) / weights.Length;
         int kept = 0;
-        for (int id = 0; id < logits.Length; id++)
+        for (int id = 0; id < weights.Length; id++)
         {
-            double weight = Math.Exp((logits[id] - max) * inverseTemperature);
-            if (weight >= floor && weight > 0)
+            if (weights[id] >= floor && weights[id] > 0)
             {
-                buffer[kept++] = new Candidate(id, weight);
+                buffer[kept++] = new Candidate(id, weights[id]);
             }
         }
 
-        Span<Candidate> candidates = buffer.AsSpan(0, kept);
-        candidates.Sort(MostLikelyFirst.Compare);
-        return candidates;
+        return buffer.AsSpan(0, kept);
     }
 
     /// <summary>
-    /// How many of the candidates (most likely first) make the smallest set whose weight reaches
-    /// <paramref name="needed"/> (top_p times the weight of the distribution being truncated).
+    /// Moves the nucleus to the front and returns its size: the smallest set of most likely candidates (ties to the
+    /// lowest id) whose weight reaches <paramref name="needed"/>, top_p times the weight of the distribution being
+    /// truncated. A quickselect on weight, so a flat distribution costs linear time, not a sort of the vocabulary.
     /// </summary>
-    internal static int NucleusLength(ReadOnlySpan<Candidate> candidates, double needed)
+    internal static int SelectNucleus(Span<Candidate> candidates, double needed)
     {
-        double cumulative = 0;
-        for (int i = 0; i < candidates.Length; i++)
+        int low = 0, high = candidates.Length;
+        while (high - low > 16)
         {
-            cumulative += candidates[i].Value;
+            int pivot = Partition(candidates, low, high);
+            double better = 0;
+            foreach (Candidate candidate in candidates[low..pivot])
+            {
+                better += candidate.Value;
+            }
+
+            if (better >= needed)
+            {
+                high = pivot;
+                continue;
+            }
+
+            needed -= better + candidates[pivot].Value;
+            if (needed <= 0)
+            {
+                return pivot + 1;
+            }
+
+            low = pivot + 1;
+        }
+
+        Span<Candidate> rest = candidates[low..high];
+        rest.Sort(MostLikelyFirst.Compare);
+        double cumulative = 0;
+        for (int i = 0; i < rest.Length; i++)
+        {
+            cumulative += rest[i].Value;
             if (cumulative >= needed)
             {
-                return i + 1;
+                return low + i + 1;
             }
         }
 
-        return candidates.Length;
+        return high;
+    }
+
+    /// <summary>Partitions [low, high) around a median-of-three pivot: more likely ones before it; returns its index.</summary>
+    private static int Partition(Span<Candidate> c, int low, int high)
+    {
+        int middle = low + ((high - low) / 2), last = high - 1;
+        int pivot = MostLikelyFirst.Before(c[low], c[middle])
+            ? (MostLikelyFirst.Before(c[middle], c[last]) ? middle : MostLikelyFirst.Before(c[low], c[last]) ? last : low)
+            : (MostLikelyFirst.Before(c[low], c[last]) ? low : MostLikelyFirst.Before(c[middle], c[last]) ? last : middle);
+        (c[pivot], c[last]) = (c[last], c[pivot]);
+        int store = low;
+        for (int i = low; i < last; i++)
+        {
+            if (MostLikelyFirst.Before(c[i], c[last]))
+            {
+                (c[store], c[i]) = (c[i], c[store]);
+                store++;
+            }
+        }
+
+        (c[store], c[last]) = (c[last], c[store]);
+        return store;
     }
 
     private static void SiftUp(Span<Candidate> heap, int at)

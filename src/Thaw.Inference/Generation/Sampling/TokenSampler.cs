@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Thaw.Inference.Generation.Sampling;
@@ -16,8 +17,8 @@ namespace Thaw.Inference.Generation.Sampling;
 /// <para>
 /// The random stream is <see cref="Xoshiro256StarStar"/> seeded from <c>seed</c> (and the choice index for
 /// <c>n</c> &gt; 1), owned by this instance: the same seed gives the same tokens whichever requests share the batch.
-/// Sums and the softmax run in float64 after subtracting the maximum logit. Scratch for truncation comes from the
-/// shared array pool and goes back before <see cref="Next"/> returns: a sampler allocates nothing per token but the
+/// The softmax subtracts the maximum logit and sums in float64 (<see cref="Weights"/>). Scratch comes from the shared
+/// array pool and goes back before <see cref="Next"/> returns: a sampler allocates nothing per token but the
 /// <c>top_logprobs</c> it returns and a growing count of the tokens it penalizes, and holds no vocabulary-sized buffer
 /// between tokens (a scheduler runs one sampler at a time, so a pool of a few buffers serves every request).
 /// </para>
@@ -64,24 +65,27 @@ public sealed partial class TokenSampler : ITokenSampler
             throw new ArgumentException($"A logits row has {logits.Length} entries; the vocabulary has {_vocabSize}.", nameof(logits));
         }
 
-        double logNormalizer = LogNormalizer(logits);
-        IReadOnlyList<TokenLogprob> top = _parameters.TopLogprobs == 0 ? [] : TopLogprobs(logits, _parameters.TopLogprobs, logNormalizer);
-        Adjust(logits, generated);
-        int id = _parameters.Temperature == 0 || _parameters.TopK == 1 ? ArgMax(logits) : Draw(logits);
-        return new SampledToken(id, (float)(RawLogit(id, logits) - logNormalizer), top);
+        float[] weights = ArrayPool<float>.Shared.Rent(logits.Length);
+        try
+        {
+            double logNormalizer = LogNormalizer(logits, weights);
+            IReadOnlyList<TokenLogprob> top = _parameters.TopLogprobs == 0 ? [] : TopLogprobs(logits, _parameters.TopLogprobs, logNormalizer);
+            Adjust(logits, generated);
+            int id = _parameters.Temperature == 0 || _parameters.TopK == 1 ? ArgMax(logits) : Draw(logits, weights);
+            return new SampledToken(id, (float)(RawLogit(id, logits) - logNormalizer), top);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(weights);
+        }
     }
 
     /// <summary>log Σ exp(x): the log-softmax of x is x minus this.</summary>
-    internal static double LogNormalizer(ReadOnlySpan<float> logits)
+    internal static double LogNormalizer(ReadOnlySpan<float> logits, Span<float> scratch)
     {
-        float max = Max(logits);
-        double sum = 0;
-        foreach (float x in logits)
-        {
-            sum += Math.Exp((double)x - max);
-        }
-
-        if (!float.IsFinite(max) || !double.IsFinite(sum))
+        float max = Weights.Max(logits);
+        double sum = float.IsFinite(max) ? Weights.Exp(logits, max, 1, scratch) : double.NaN;
+        if (!double.IsFinite(sum))
         {
             throw new InvalidOperationException("The model's logits hold NaN or infinity; no token can be sampled from them.");
         }
@@ -96,11 +100,13 @@ public sealed partial class TokenSampler : ITokenSampler
         int kept = 0;
         for (int id = 0; id < logits.Length; id++)
         {
-            var candidate = new Candidate(id, logits[id]);
-            if (kept == best.Length && !MostLikelyFirst.Before(candidate, best[kept - 1]))
+            // A later id loses a tie, so only a strictly larger logit displaces the worst kept.
+            if (kept == best.Length && !(logits[id] > best[kept - 1].Value))
             {
                 continue;
             }
+
+            var candidate = new Candidate(id, logits[id]);
 
             int at = kept == best.Length ? kept - 1 : kept++;
             while (at > 0 && MostLikelyFirst.Before(candidate, best[at - 1]))
@@ -182,16 +188,5 @@ public sealed partial class TokenSampler : ITokenSampler
         }
 
         return best;
-    }
-
-    private static float Max(ReadOnlySpan<float> logits)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float x in logits)
-        {
-            max = Math.Max(max, x);
-        }
-
-        return max;
     }
 }

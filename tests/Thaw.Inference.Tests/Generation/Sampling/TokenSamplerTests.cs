@@ -121,6 +121,30 @@ public sealed class TokenSamplerTests
     }
 
     [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.3)]
+    [InlineData(0.9)]
+    [InlineData(0.999)]
+    [InlineData(1.0)]
+    public void SelectNucleus_ManyCandidatesWithTies_IsTheSortedDefinitionsSet(double topP)
+    {
+        // 2000 candidates in 50 distinct weights: every partition step meets ties, resolved to the lowest id.
+        var data = new Xoshiro256StarStar(9);
+        Candidate[] candidates = [.. Enumerable.Range(0, 2000).Select(id => new Candidate(id, 1 + (int)(data.NextDouble() * 50)))];
+        double needed = topP * candidates.Sum(c => c.Value);
+        Candidate[] sorted = [.. candidates.OrderByDescending(c => c.Value).ThenBy(c => c.Id)];
+        int expected = 0;
+        for (double cumulative = 0; expected < sorted.Length && (expected == 0 || cumulative < needed); expected++)
+        {
+            cumulative += sorted[expected].Value;
+        }
+
+        int count = TokenSampler.SelectNucleus(candidates, needed);
+
+        Assert.Equal(sorted.Take(expected).Select(c => c.Id).Order(), candidates.Take(count).Select(c => c.Id).Order());
+    }
+
+    [Theory]
     [InlineData(1.0, 0, 1.0)]
     [InlineData(0.7, 0, 1.0)]
     [InlineData(1.3, 4, 1.0)]
