@@ -30,12 +30,7 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
     public async Task Submit_WithOthersJoiningAndLeavingMidRun_EachGetsTheTokensItGetsAlone()
     {
         (int[] Prompt, int MaxTokens)[] cases = [(Prompt(1, 7), 20), (Prompt(2, 3), 6), (Prompt(3, 12), 9), (Prompt(4, 1), 15)];
-        int[][] alone = new int[cases.Length][];
-        for (int i = 0; i < cases.Length; i++)
-        {
-            GenerationScheduler solo = Create(Session(slots: 1), budget: 5);
-            alone[i] = await ReadAsync(solo.Submit(Request(cases[i].Prompt, cases[i].MaxTokens)));
-        }
+        int[][] alone = await EachAloneAsync(cases.Select(c => Request(c.Prompt, c.MaxTokens)));
 
         FakeDecoderSession session = Session(slots: 4);
         GenerationScheduler scheduler = Create(session, budget: 5);
@@ -72,12 +67,7 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
         // The fake's one-hot logits at temperature 0.3 give its next token about a fifth of the mass: sampled
         // tokens change every later distribution, so any sharing of random state between rows would show.
         (int[] Prompt, long Seed)[] cases = [(Prompt(1, 7), 11), (Prompt(2, 3), 12), (Prompt(3, 12), 13)];
-        int[][] alone = new int[cases.Length][];
-        for (int i = 0; i < cases.Length; i++)
-        {
-            GenerationScheduler solo = Create(Session(slots: 1), budget: 5);
-            alone[i] = await ReadAsync(solo.Submit(Seeded(cases[i].Prompt, cases[i].Seed)));
-        }
+        int[][] alone = await EachAloneAsync(cases.Select(c => Seeded(c.Prompt, c.Seed)));
 
         FakeDecoderSession session = Session(slots: 4);
         GenerationScheduler scheduler = Create(session, budget: 5);
@@ -470,6 +460,18 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
     }
 
     private static int[] Prompt(int seed, int length) => [.. Enumerable.Range(0, length).Select(i => (seed * 31 + i * 7 + 1) % Vocab)];
+
+    /// <summary>Runs each request by itself on a one-slot session: what it must get when it shares steps.</summary>
+    private async Task<int[][]> EachAloneAsync(IEnumerable<GenerationRequest> requests)
+    {
+        var alone = new List<int[]>();
+        foreach (GenerationRequest request in requests)
+        {
+            alone.Add(await ReadAsync(Create(Session(slots: 1), budget: 5).Submit(request)));
+        }
+
+        return [.. alone];
+    }
 
     private static GenerationRequest Seeded(int[] prompt, long seed) => Sampled(prompt, new SamplingParameters { Temperature = 0.3, Seed = seed });
 
