@@ -31,6 +31,7 @@ public sealed partial class TokenSampler : ITokenSampler
     private readonly int[] _biasIds;
     private readonly double[] _biasValues;
     private readonly bool _penalizes;
+    private readonly bool _greedy;
     private readonly Dictionary<int, int> _counts = [];
     private readonly List<(int Id, float Raw)> _adjusted = [];
     private int _counted;
@@ -53,6 +54,9 @@ public sealed partial class TokenSampler : ITokenSampler
         _biasIds = [.. parameters.LogitBias.Keys];
         _biasValues = [.. _biasIds.Select(id => parameters.LogitBias[id])];
         _penalizes = parameters.PresencePenalty != 0 || parameters.FrequencyPenalty != 0;
+
+        // A temperature whose inverse overflows float would make the top token's weight 0 × ∞: it is greedy anyway.
+        _greedy = parameters.Temperature == 0 || parameters.TopK == 1 || !float.IsFinite((float)(1 / parameters.Temperature));
     }
 
     /// <inheritdoc />
@@ -71,7 +75,7 @@ public sealed partial class TokenSampler : ITokenSampler
             double logNormalizer = LogNormalizer(logits, weights);
             IReadOnlyList<TokenLogprob> top = _parameters.TopLogprobs == 0 ? [] : TopLogprobs(logits, _parameters.TopLogprobs, logNormalizer);
             Adjust(logits, generated);
-            int id = _parameters.Temperature == 0 || _parameters.TopK == 1 ? ArgMax(logits) : Draw(logits, weights);
+            int id = _greedy ? ArgMax(logits) : Draw(logits, weights);
             return new SampledToken(id, (float)(RawLogit(id, logits) - logNormalizer), top);
         }
         finally

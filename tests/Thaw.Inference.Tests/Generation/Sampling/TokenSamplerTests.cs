@@ -60,6 +60,7 @@ public sealed class TokenSamplerTests
     [Theory]
     [InlineData(1e-3)]
     [InlineData(1e-6)]
+    [InlineData(1e-300)]
     public void Next_TemperatureNearZero_IsGreedy(double temperature)
     {
         float[] logits = [0.3f, 1.1f, 1.0f, -0.2f, 0.9f];
