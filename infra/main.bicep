@@ -138,8 +138,9 @@ module functions 'modules/container-app.bicep' = {
     memory: gpuReplicaSize.memory
     minReplicas: minReplicas
     maxReplicas: maxReplicas
-    // The Functions base image listens on port 80.
-    ingressTargetPort: 80
+    // Thaw's image runs as a non-root user, which cannot bind port 80: its host listens on 8080
+    // (infra/docker/Dockerfile.gpu). The public placeholder listens on 80.
+    ingressTargetPort: empty(functionsImage) ? 80 : 8080
     scaleRules: []
   }
 }
