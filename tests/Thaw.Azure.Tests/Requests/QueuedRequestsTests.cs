@@ -2,15 +2,11 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Thaw.Http;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
-using Thaw.Inference.Onnx;
 using Thaw.Testing;
 using Xunit.Abstractions;
 
@@ -88,24 +84,11 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         }
     }
 
-    private IHost BuildHost()
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
-        builder.Configuration.AddInMemoryCollection(azurite.StorageSettings(_suffix));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Thaw:Jobs:RequestQueue"] = $"requests-{_suffix}",
-            ["Thaw:Requests:ReplyQueues:0"] = $"replies-{_suffix}",
-            ["Thaw:Requests:ReplyContainers:0"] = $"replies-{_suffix}",
-        });
-        builder.AddThawInference();
-        builder.AddThawOnnx();
-        builder.AddThawAzure();
-        builder.AddThawHttp();
-        builder.AddThawRequestListener();
-        return builder.Build();
-    }
+    private IHost BuildHost() => RequestListenerHost.Build(azurite, _suffix,
+    [
+        ("Thaw:Requests:ReplyQueues:0", $"replies-{_suffix}"),
+        ("Thaw:Requests:ReplyContainers:0", $"replies-{_suffix}"),
+    ]);
 
     private async Task<Dictionary<string, JsonElement>> CollectAsync(QueueClient replies, int count)
     {
@@ -145,8 +128,7 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         }
     }
 
-    private QueueClient Queue(string name) =>
-        new(azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    private QueueClient Queue(string name) => RequestListenerHost.Queue(azurite, name);
 
     private static string Message(object value) => JsonSerializer.Serialize(value);
 }

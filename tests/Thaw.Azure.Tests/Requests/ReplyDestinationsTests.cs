@@ -4,14 +4,10 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Thaw.Azure.Jobs;
-using Thaw.Http;
-using Thaw.Inference.Hosting;
-using Thaw.Inference.Onnx;
 using Thaw.Testing;
 
 namespace Thaw.Azure.Tests.Requests;
@@ -163,21 +159,8 @@ public sealed class ReplyDestinationsTests(Azurite azurite) : IClassFixture<Azur
         }
     }
 
-    private IHost BuildHost(params (string Key, string Value)[] settings)
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
-        builder.Configuration.AddInMemoryCollection(azurite.StorageSettings(_suffix));
-        builder.Configuration.AddInMemoryCollection([KeyValuePair.Create("Thaw:Jobs:RequestQueue", (string?)$"requests-{_suffix}")]);
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.AddThawInference();
-        builder.AddThawOnnx();
-        builder.AddThawAzure();
-        builder.AddThawHttp();
-        builder.AddThawRequestListener();
-        builder.Services.AddSingleton<ILogger<QueuedRequestProcessor>>(_log);
-        return builder.Build();
-    }
+    private IHost BuildHost(params (string Key, string Value)[] settings) =>
+        RequestListenerHost.Build(azurite, _suffix, settings, services => services.AddSingleton<ILogger<QueuedRequestProcessor>>(_log));
 
     private async Task<BlobContainerClient> ContainerAsync(string name)
     {
@@ -186,8 +169,7 @@ public sealed class ReplyDestinationsTests(Azurite azurite) : IClassFixture<Azur
         return container;
     }
 
-    private QueueClient Queue(string name) =>
-        new(azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    private QueueClient Queue(string name) => RequestListenerHost.Queue(azurite, name);
 
     private static string Message(string id, object replyTo) =>
         JsonSerializer.Serialize(new { id, body = new { input = $"request {id}" }, reply_to = replyTo });
