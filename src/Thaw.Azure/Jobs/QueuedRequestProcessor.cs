@@ -30,7 +30,9 @@ internal sealed partial class QueuedRequestProcessor(
         {
             LogNotARequest(problem);
             (_, QueueClient poison) = await queues.GetRequestsAsync().ConfigureAwait(false);
-            await poison.SendMessageAsync(BinaryData.FromBytes(message), cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Not cancelled by a shutdown: a send the service took but the caller saw cancelled would leave the message
+            // to be delivered, and poisoned, again.
+            await poison.SendMessageAsync(BinaryData.FromBytes(message), cancellationToken: CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
