@@ -20,6 +20,7 @@ public static class ThawCommandLine
             ConfigurationOverrides.CreateOption(),
             ConfigurationOverrides.CreateFileOption(),
         };
+        InvalidSettingsAction.Wrap(root, stderr);
         var configuration = new InvocationConfiguration
         {
             Output = stdout,

@@ -23,6 +23,8 @@ internal static class ThawFunctionsComposition
         builder.AddThawAzure();
         builder.AddThawHttp();
         TriggerQueueNames.AddTo(builder.Services);
+        // host.json governs queue concurrency here; Thaw:Jobs settings that say otherwise stop the start.
+        HostJsonQueueConcurrency.AddTo(builder.Services, builder.Configuration);
         builder.AddThawTelemetry(prometheus: false).UseFunctionsWorkerDefaults().AddThawAzureMonitor(builder.Configuration);
         return builder;
     }

@@ -25,6 +25,20 @@ public sealed class CommandLineTests
         Assert.Contains("--set", stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new[] { "serve", "--urls", "http://127.0.0.1:0", "--set", "Thaw:Batching:MaxBatchSize=0" }, "thaw serve", "Thaw:Batching:MaxBatchSize is 0; allowed: 1 to 4096.")]
+    [InlineData(new[] { "embed", "--set", "Thaw:Limits:MaxInputs=0" }, "thaw embed", "Thaw:Limits:MaxInputs is 0;")]
+    public async Task Command_SettingOutOfRange_NamesTheKeyWithoutAStackTraceAndExits2(string[] args, string command, string failure)
+    {
+        (int exitCode, _, string stderr) = await Thaw.RunAsync(args, stdin: "hello\n");
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"{command}: invalid settings:", stderr, StringComparison.Ordinal);
+        Assert.Contains($"  {failure}", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ModelsList_PrintsATableWithTheDefaultMarked()
     {

@@ -54,17 +54,6 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void HostJson_LetsOneInstanceRunManyQueueMessagesAtOnce()
-    {
-        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "host.json")));
-
-        JsonElement queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
-        Assert.Equal(32, queues.GetProperty("batchSize").GetInt32());
-        Assert.Equal(16, queues.GetProperty("newBatchThreshold").GetInt32());
-        Assert.Equal(5, queues.GetProperty("maxDequeueCount").GetInt32());
-    }
-
-    [Fact]
     public void Metadata_HasNoOtherFunctions()
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));

@@ -22,8 +22,8 @@ public sealed class FunctionsStorageFixture : IAsyncLifetime
         // The host's own storage (the triggers' connection) and Thaw's are one account, as in infra/.
         settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
         settings["Thaw__Storage__ConnectionString"] = Azurite.ConnectionString;
-        // Queued requests may reply only to configured destinations (issue 11).
-        settings["Thaw__Jobs__ReplyQueues__0"] = ReplyQueue;
+        // Queued requests may reply only to configured destinations, which Thaw never creates (issue 11).
+        settings["Thaw__Requests__ReplyQueues__0"] = ReplyQueue;
         Host = await FakeFunctionsHost.StartAsync(settings);
     }
 

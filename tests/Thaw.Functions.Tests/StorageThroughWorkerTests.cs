@@ -114,6 +114,7 @@ public sealed class StorageThroughWorkerTests(FunctionsStorageFixture fixture) :
         using HttpClient client = fixture.Host.CreateClient();
         QueueClient requests = Queue("thaw-requests");
         await requests.CreateIfNotExistsAsync();
+        await Queue(FunctionsStorageFixture.ReplyQueue).CreateIfNotExistsAsync();
         await requests.SendMessageAsync(JsonSerializer.Serialize(new { id = "req-1", body = new { input = "queued hello" }, reply_to = new { queue = FunctionsStorageFixture.ReplyQueue } }));
 
         InvocationResponse response = await fixture.Host.DeliverQueueMessageAsync("QueuedRequests", fixture.Azurite.ConnectionString);

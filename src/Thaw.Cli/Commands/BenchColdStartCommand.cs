@@ -13,7 +13,8 @@ namespace Thaw.Cli.Commands;
 /// <c>thaw bench coldstart</c>: time from process start to the first successful <c>/v1/embeddings</c> answer of a
 /// fresh <c>thaw serve</c> process, for each place the model can come from — its origin (empty disk, no store),
 /// the snapshot store (empty disk, Blob Storage holding the snapshot) and the local disk (snapshot cached). The
-/// scenarios alternate round by round so that their ratios see the same machine state.
+/// scenarios alternate round by round so that their ratios see the same machine state. With the floor program beside
+/// thaw, a last scenario runs it on the same snapshot, and the table ends with Thaw's phases as ratios to the floor's.
 /// </summary>
 internal static class BenchColdStartCommand
 {
@@ -66,8 +67,18 @@ internal static class BenchColdStartCommand
 
                 // Seed: one start that fills a local cache and (with a store) publishes the snapshot; not timed.
                 string warm = Path.Combine(root, "warm");
-                await stderr.WriteLineAsync("bench coldstart: seeding the local cache" + (connection is null ? "" : " and the snapshot store"));
+                await stderr.WriteLineAsync("bench coldstart: seeding the local cache" + (string.IsNullOrWhiteSpace(connection) ? "" : " and the snapshot store"));
                 await runner.StartAsync(warm, connection, cancellationToken, waitForSnapshot: true);
+                if (File.Exists(Floor.Executable))
+                {
+                    scenarios.Add(new("floor", "floor program, local disk", Storage: null, WarmCache: true));
+                }
+                else
+                {
+                    await stderr.WriteLineAsync($"bench coldstart: no floor program at {Floor.Executable}: skipping the floor scenario.");
+                }
+
+                Floor? floor = scenarios.Any(s => s.Name == "floor") ? Floor.FromCache(warm) : null;
 
                 var results = scenarios.ToDictionary(s => s.Name, _ => new List<Sample>());
                 for (int round = 0; round < n; round++)
@@ -78,7 +89,9 @@ internal static class BenchColdStartCommand
                         Scenario scenario = scenarios[(round + i) % scenarios.Count];
                         string cache = scenario.WarmCache ? warm : Path.Combine(root, $"{scenario.Name}-{round}");
                         await stderr.WriteLineAsync($"bench coldstart: round {round + 1}/{n}: {scenario.Title}");
-                        Sample sample = await runner.StartAsync(cache, scenario.Storage, cancellationToken);
+                        Sample sample = scenario.Name == "floor"
+                            ? await floor!.RunAsync(cancellationToken)
+                            : await runner.StartAsync(cache, scenario.Storage, cancellationToken);
                         if (scenario.Storage is not null && sample.Tier != "snapshot-store")
                         {
                             throw new BenchFailedException($"the snapshot-store scenario was served from {sample.Tier}: {sample.StoreProblem ?? "the store did not hold the snapshot"}.");
@@ -159,6 +172,29 @@ internal static class BenchColdStartCommand
         }
 
         builder.AppendLine();
+        if (results.TryGetValue("floor", out List<Sample>? floor))
+        {
+            // What Thaw adds to the least a .NET program pays, phase by phase, for the same snapshot on the same disk.
+            builder.AppendLine();
+            builder.AppendLine("snapshot on local disk, Thaw against the floor program (medians, ms)");
+            (string Title, Func<Sample, double> Value)[] phases =
+            [
+                ("process start -> host ready / main", s => s.HostReadyMs),
+                ("  tokenizer", s => s.TokenizerMs),
+                ("  session creation", s => s.SessionMs),
+                ("  warm-up runs / the one run", s => s.WarmUpMs),
+                ("process start -> first 200 / result", s => s.FirstResponseMs),
+            ];
+            builder.AppendLine($"{"".PadRight(width)}{"thaw",12}{"floor",12}{"ratio",12}");
+            foreach ((string title, Func<Sample, double> value) in phases)
+            {
+                double thaw = Median(results["local"], value);
+                double least = Median(floor, value);
+                builder.AppendLine(CultureInfo.InvariantCulture,
+                    $"{title.PadRight(width)}{thaw,12:0}{least,12:0}{(least > 0 ? $"{thaw / least:0.00}x" : "-"),12}");
+            }
+        }
+
         await stdout.WriteAsync(builder.ToString());
     }
 
@@ -210,6 +246,56 @@ internal static class BenchColdStartCommand
     }
 
     private sealed record Scenario(string Name, string Title, string? Storage, bool WarmCache);
+
+    /// <summary>
+    /// The floor program (<c>thaw-floor</c>, shipped beside thaw): a bare ONNX Runtime + tokenizer program that creates
+    /// the session from the same prepared snapshot and embeds one sentence. Timed from process start to its result line.
+    /// </summary>
+    private sealed class Floor(string modelPath, string vocabPath)
+    {
+        public static string Executable { get; } = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "thaw-floor.exe" : "thaw-floor");
+
+        /// <summary>The snapshot that the seeding server left in <paramref name="cacheDirectory"/>.</summary>
+        public static Floor FromCache(string cacheDirectory)
+        {
+            string[] manifests = Directory.GetFiles(Path.Combine(cacheDirectory, "snapshots"), "snapshot.json", SearchOption.AllDirectories);
+            if (manifests.Length != 1)
+            {
+                throw new BenchFailedException($"the seeded cache holds {manifests.Length} snapshots, not one: {cacheDirectory}");
+            }
+
+            using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(manifests[0]));
+            string directory = Path.GetDirectoryName(manifests[0])!;
+            return new Floor(
+                Path.Combine(directory, manifest.RootElement.GetProperty("model_file").GetString()!),
+                Path.Combine(directory, manifest.RootElement.GetProperty("vocab_file").GetString()!));
+        }
+
+        public async Task<Sample> RunAsync(CancellationToken cancellationToken)
+        {
+            var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(modelPath);
+            start.ArgumentList.Add(vocabPath);
+            start.ArgumentList.Add("Thaw cold-start probe.");
+            using var process = new Process { StartInfo = start };
+            long started = Stopwatch.GetTimestamp();
+            process.Start();
+            Task<string> errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            string? line = await process.StandardOutput.ReadLineAsync(cancellationToken);
+            double resultMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0 || line is null)
+            {
+                throw new BenchFailedException($"thaw-floor exited with code {process.ExitCode}: {await errors}");
+            }
+
+            using JsonDocument result = JsonDocument.Parse(line);
+            double Ms(string name) => result.RootElement.GetProperty(name).GetDouble();
+            double main = Ms("main_ms");
+            return new Sample(resultMs, main, main, main + Ms("session_ms") + Ms("tokenizer_ms"), 0, Ms("tokenizer_ms"), Ms("session_ms"), Ms("run_ms"),
+                "local-disk", 0, null);
+        }
+    }
 
     private sealed record Sample(
         double FirstResponseMs, double HostReadyMs, double LoadStartedMs, double ReadyMs,

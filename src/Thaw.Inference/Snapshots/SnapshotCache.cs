@@ -43,6 +43,7 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
 
         var expected = new Expected(key, model.GetFile(ModelFileRole.Vocab).Sha256);
         string directory = GetDirectory(key);
+        AbandonedWork.Sweep(Path.GetDirectoryName(directory)!, timeProvider.GetUtcNow(), logger);
         (LocalSnapshot? local, long hashed) = await TryOpenLocalAsync(expected, directory, cancellationToken).ConfigureAwait(false);
         if (local is not null)
         {

@@ -19,13 +19,16 @@ public sealed partial class ModelFileCache
     private readonly IOptions<ThawOptions> _options;
     private readonly ILogger<ModelFileCache> _logger;
     private readonly ISnapshotStore? _snapshots;
+    private readonly TimeProvider _time;
 
-    public ModelFileCache(IEnumerable<IModelSource> sources, IOptions<ThawOptions> options, ILogger<ModelFileCache> logger, ISnapshotStore? snapshots = null)
+    public ModelFileCache(
+        IEnumerable<IModelSource> sources, IOptions<ThawOptions> options, ILogger<ModelFileCache> logger, ISnapshotStore? snapshots = null, TimeProvider? timeProvider = null)
     {
         _sources = sources.ToDictionary(s => s.Kind, StringComparer.Ordinal);
         _options = options;
         _logger = logger;
         _snapshots = snapshots;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Returns the model's files on local disk, fetching from the origin what the cache lacks.</summary>
@@ -50,6 +53,7 @@ public sealed partial class ModelFileCache
             string path = GetCachePath(model, file);
             string directory = Path.GetDirectoryName(path)!;
             paths[file.Role] = path;
+            AbandonedWork.Sweep(directory, _time.GetUtcNow(), _logger);
             if (File.Exists(path))
             {
                 (bool intact, long hashed) = await VerifiedFile.CheckAsync(path, file.Sha256, file.Size, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using Thaw.Inference.KeepAlive;
 
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>
 /// Replays a trace against a keep-alive policy, event by event (no clock ticks), one instance per model. A request
@@ -9,16 +9,21 @@ namespace Thaw.Inference.Simulation;
 /// model has seen so far (learned online, as the pool would), whether it stays loaded and for how long, or unloads
 /// and is pre-warmed to be ready again later. Execution time is zero: the instance is either idle or loading.
 /// </summary>
-public static class KeepAliveSimulator
+internal static class KeepAliveSimulator
 {
     /// <exception cref="ArgumentException">Impossible settings; the message names the value.</exception>
-    public static SimulationResult Run(ArrivalTrace trace, string label, IKeepAlivePolicy policy, SimulationSettings settings)
+    /// <param name="trace">The arrivals to replay.</param>
+    /// <param name="label">The policy's name in the results.</param>
+    /// <param name="policy">The policy under test.</param>
+    /// <param name="settings">Cold-start time and price.</param>
+    /// <param name="histogram">The shape of the idle-time histograms the policy reads (as the pool's: Thaw:KeepAlive:Histogram); default: the default shape.</param>
+    public static SimulationResult Run(ArrivalTrace trace, string label, IKeepAlivePolicy policy, SimulationSettings settings, HistogramKeepAliveOptions? histogram = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        HistogramKeepAliveOptions shape = policy is HistogramKeepAlivePolicy histogram ? histogram.Options : new HistogramKeepAliveOptions();
+        HistogramKeepAliveOptions shape = histogram ?? new HistogramKeepAliveOptions();
         var totals = new Totals();
         foreach (IGrouping<string, Arrival> model in trace.Arrivals.GroupBy(a => a.Model, StringComparer.Ordinal))
         {

@@ -1,7 +1,7 @@
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>Requests over time, sorted by arrival, for one or more models.</summary>
-public sealed class ArrivalTrace
+internal sealed class ArrivalTrace
 {
     /// <exception cref="ArgumentException">The arrivals are not sorted, or one lies beyond <paramref name="duration"/>.</exception>
     public ArrivalTrace(string name, IReadOnlyList<Arrival> arrivals, TimeSpan duration)

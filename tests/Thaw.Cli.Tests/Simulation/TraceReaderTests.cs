@@ -1,6 +1,6 @@
-using Thaw.Inference.Simulation;
+using Thaw.Cli.Simulation;
 
-namespace Thaw.Inference.Tests.Simulation;
+namespace Thaw.Cli.Tests.Simulation;
 
 public sealed class TraceReaderTests
 {

@@ -1,7 +1,7 @@
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>Deterministic synthetic arrival traces: the same kind, seed and duration give the same trace.</summary>
-public static class SyntheticTraces
+internal static class SyntheticTraces
 {
     /// <exception cref="ArgumentOutOfRangeException">The duration is not positive or longer than a year.</exception>
     public static ArrivalTrace Generate(SyntheticTraceKind kind, int seed, TimeSpan duration)

@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>
 /// SplitMix64: a tiny generator whose sequence is fixed by its seed on every runtime (System.Random's seeded

@@ -1,7 +1,7 @@
 using Thaw.Inference.KeepAlive;
-using Thaw.Inference.Simulation;
+using Thaw.Cli.Simulation;
 
-namespace Thaw.Inference.Tests.Simulation;
+namespace Thaw.Cli.Tests.Simulation;
 
 public sealed class KeepAliveSimulatorTests
 {
@@ -78,10 +78,11 @@ public sealed class KeepAliveSimulatorTests
                 new SimulationSettings { ColdStart = TimeSpan.FromSeconds(-1) })).Message);
 
     [Theory]
-    [InlineData(SyntheticTraceKind.Periodic)]
-    [InlineData(SyntheticTraceKind.Diurnal)]
-    public void Histogram_BeatsFixedTenMinutes_OnTheIssuesTraces(SyntheticTraceKind kind)
+    [InlineData(nameof(SyntheticTraceKind.Periodic))]
+    [InlineData(nameof(SyntheticTraceKind.Diurnal))]
+    public void Histogram_BeatsFixedTenMinutes_OnTheIssuesTraces(string kindName)
     {
+        SyntheticTraceKind kind = Enum.Parse<SyntheticTraceKind>(kindName);
         // Issue 6's target: fewer cold starts at no more idle instance-seconds, or the same cold starts at >= 30% fewer.
         ArrivalTrace trace = SyntheticTraces.Generate(kind, 1, TimeSpan.FromDays(7));
         SimulationResult fixedTen = KeepAliveSimulator.Run(trace, "fixed:10m", KeepAlivePolicies.Fixed(new FixedKeepAliveOptions()), new SimulationSettings());

@@ -1,16 +1,17 @@
-using Thaw.Inference.Simulation;
+using Thaw.Cli.Simulation;
 
-namespace Thaw.Inference.Tests.Simulation;
+namespace Thaw.Cli.Tests.Simulation;
 
 public sealed class SyntheticTracesTests
 {
     [Theory]
-    [InlineData(SyntheticTraceKind.Rare)]
-    [InlineData(SyntheticTraceKind.Periodic)]
-    [InlineData(SyntheticTraceKind.Diurnal)]
-    [InlineData(SyntheticTraceKind.Bursty)]
-    public void Generate_SameSeed_SameTrace_OtherSeed_OtherTrace(SyntheticTraceKind kind)
+    [InlineData(nameof(SyntheticTraceKind.Rare))]
+    [InlineData(nameof(SyntheticTraceKind.Periodic))]
+    [InlineData(nameof(SyntheticTraceKind.Diurnal))]
+    [InlineData(nameof(SyntheticTraceKind.Bursty))]
+    public void Generate_SameSeed_SameTrace_OtherSeed_OtherTrace(string kindName)
     {
+        SyntheticTraceKind kind = Enum.Parse<SyntheticTraceKind>(kindName);
         ArrivalTrace a = SyntheticTraces.Generate(kind, 7, TimeSpan.FromDays(3));
         ArrivalTrace b = SyntheticTraces.Generate(kind, 7, TimeSpan.FromDays(3));
         ArrivalTrace c = SyntheticTraces.Generate(kind, 8, TimeSpan.FromDays(3));

@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>One policy replayed against one trace, summed over the trace's models.</summary>
 /// <param name="Trace">The trace's name.</param>
@@ -10,7 +10,7 @@ namespace Thaw.Inference.Simulation;
 /// <param name="IdleInstanceSeconds">Time a model was loaded and ready without serving.</param>
 /// <param name="LoadingInstanceSeconds">Time spent loading (cold starts and pre-warms).</param>
 /// <param name="Cost">US dollars of loaded time (idle plus loading) at the given GPU price.</param>
-public sealed record SimulationResult(
+internal sealed record SimulationResult(
     string Trace,
     string Policy,
     long Requests,

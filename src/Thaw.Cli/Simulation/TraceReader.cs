@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>
 /// Reads an arrival trace: CSV lines <c>timestamp,model</c>, sorted by time, where a timestamp is ISO-8601
@@ -8,7 +8,7 @@ namespace Thaw.Inference.Simulation;
 /// <c>timestamp,model</c>; blank lines and lines starting with <c>#</c> are skipped. Times become offsets from the
 /// first arrival.
 /// </summary>
-public static class TraceReader
+internal static class TraceReader
 {
     /// <exception cref="TraceFormatException">A malformed or out-of-order line, named by its number and value.</exception>
     public static ArrivalTrace Read(TextReader reader, string name)

@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>A request to <paramref name="Model"/> at <paramref name="At"/> after the trace's start.</summary>
-public readonly record struct Arrival(TimeSpan At, string Model);
+internal readonly record struct Arrival(TimeSpan At, string Model);

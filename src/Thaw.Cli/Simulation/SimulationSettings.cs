@@ -1,7 +1,7 @@
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>What the simulator assumes about the platform.</summary>
-public sealed record SimulationSettings
+internal sealed record SimulationSettings
 {
     /// <summary>
     /// How long loading a model takes (a cold start's added latency, and a pre-warm's lead time). Default: 1.3 s,

@@ -1,7 +1,7 @@
-namespace Thaw.Inference.Simulation;
+namespace Thaw.Cli.Simulation;
 
 /// <summary>The shapes of traffic <see cref="SyntheticTraces"/> generates.</summary>
-public enum SyntheticTraceKind
+internal enum SyntheticTraceKind
 {
     /// <summary>A few requests a day at random (Poisson): most idle times are longer than any keep-alive.</summary>
     Rare,
