@@ -93,6 +93,7 @@ public static class ThawHttpExtensions
         v1.RequireAuthorization(ApiKeyAuthenticationHandler.PolicyName);
         v1.MapPost("/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
         v1.MapGet("/models", (ModelsEndpoint handler) => handler.Handle());
+        v1.MapGet("/models/{id}", (string id, HttpContext context, ModelsEndpoint handler) => handler.GetAsync(id, context.RequestAborted));
         v1.MapPost("/models/{id}/warm", (string id, HttpContext context, ModelsEndpoint handler) => handler.WarmAsync(id, context.RequestAborted));
         v1.MapPost("/files", (HttpRequest request, FilesEndpoint handler) => handler.UploadAsync(request));
         v1.MapGet("/files", (HttpRequest request, FilesEndpoint handler) => handler.ListAsync(request));

@@ -16,6 +16,7 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData("Embeddings", "post", "v1/embeddings", "Function")]
     [InlineData("Models", "get", "v1/models", "Function")]
+    [InlineData("ModelsGet", "get", "v1/models/{id}", "Function")]
     [InlineData("WarmModel", "post", "v1/models/{id}/warm", "Function")]
     [InlineData("Healthz", "get", "healthz", "Anonymous")]
     [InlineData("Readyz", "get", "readyz", "Anonymous")]
@@ -69,7 +70,7 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "ModelsGet", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Theory]
