@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
 using Thaw.Azure;
 using Thaw.Azure.Telemetry;
+using Thaw.Functions;
 using Thaw.Http;
 using Thaw.Http.Telemetry;
 using Thaw.Inference.Hosting;
@@ -10,6 +11,7 @@ using Thaw.Inference.Onnx;
 
 FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<RequestIdMiddleware>();
 builder.AddThawInference();
 builder.AddThawOnnx();
 builder.AddThawAzure();

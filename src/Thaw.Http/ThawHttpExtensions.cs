@@ -12,6 +12,7 @@ using Thaw.Http.Endpoints;
 using Thaw.Http.Jobs;
 using Thaw.Http.Security;
 using Thaw.Http.Server;
+using Thaw.Http.Telemetry;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Settings;
 
@@ -70,13 +71,16 @@ public static class ThawHttpExtensions
     }
 
     /// <summary>
-    /// Standalone host only: the listen-address gate first (nothing is served until the bound addresses passed), then
+    /// Standalone host only: the request id first (every answer carries it), the OpenAI envelope for what no route
+    /// answers (404, 405), the listen-address gate (nothing is served until the bound addresses passed), then
     /// authentication and authorization for the endpoints' policies.
     /// </summary>
     public static WebApplication UseThawStandaloneHttp(this WebApplication app)
     {
         ListenAddressGuard guard = app.Services.GetRequiredService<ListenAddressGuard>();
         app.Lifetime.ApplicationStarted.Register(guard.Check);
+        app.Use(RequestIdentity.InvokeAsync);
+        app.Use(UnmatchedRoutes.InvokeAsync);
         app.Use(guard.InvokeAsync);
         app.UseAuthentication();
         app.UseAuthorization();
