@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Thaw.Http.Endpoints;
 
 /// <summary>
 /// The Files API for batch input: <c>POST /v1/files</c> (multipart/form-data, <c>purpose=batch</c> and <c>file</c>,
-/// streamed into the file store with a size limit), <c>GET /v1/files</c>, <c>GET /v1/files/{id}</c> and
+/// streamed into the file store with a size limit), <c>GET /v1/files</c> (paged), <c>GET /v1/files/{id}</c> and
 /// <c>GET /v1/files/{id}/content</c>.
 /// </summary>
 public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> options, ILogger<FilesEndpoint> logger)
@@ -23,6 +24,9 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
     // The SDKs send 'purpose' and 'file' (and OpenAI's expires_after fields): a few parts. Every part is read, even
     // one that is ignored, so without a limit a client could make the server parse parts for ever.
     internal const int MaxParts = 16;
+
+    // OpenAI's bound and default for GET /v1/files (its API reference).
+    internal const int MaxListLimit = 10_000;
 
     public Task<IResult> UploadAsync(HttpRequest request)
     {
@@ -113,8 +117,8 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
         CancellationToken aborted = request.HttpContext.RequestAborted;
         return ApiGuard.RunAsync(async () =>
         {
-            IReadOnlyList<FileRecord> all = await files.ListAsync(aborted).ConfigureAwait(false);
-            return new JsonResult<FileList>(new FileList { Data = all }, ThawJson.Context.FileList);
+            FilePage page = await files.ListAsync(ListQuery(request.Query), aborted).ConfigureAwait(false);
+            return new JsonResult<FileList>(new FileList { Data = page.Files, HasMore = page.HasMore }, ThawJson.Context.FileList);
         }, logger, aborted);
     }
 
@@ -137,6 +141,27 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
             Stream content = await files.OpenReadAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
             return new StreamResult(content, "application/octet-stream", file.Bytes);
         }, logger, aborted);
+    }
+
+    /// <summary>OpenAI's list parameters: <c>limit</c> 1 to 10,000 (default 10,000), <c>order</c> by created_at, <c>after</c>, <c>purpose</c>.</summary>
+    internal static FileQuery ListQuery(IQueryCollection query)
+    {
+        int limit = MaxListLimit;
+        if (query["limit"] is { Count: > 0 } given
+            && (!int.TryParse(given[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxListLimit))
+        {
+            throw new ApiException(ApiError.BadRequest("limit", $"'limit' must be a whole number from 1 to {MaxListLimit}."));
+        }
+
+        string order = query["order"] is { Count: > 0 } sort ? sort[0]! : "desc";
+        if (order is not ("asc" or "desc"))
+        {
+            throw new ApiException(ApiError.BadRequest("order", "'order' must be 'asc' or 'desc' (by created_at)."));
+        }
+
+        string? after = query["after"] is { Count: > 0 } cursor ? cursor[0] : null;
+        string? purpose = query["purpose"] is { Count: > 0 } kind ? kind[0] : null;
+        return new FileQuery(limit, after, purpose, order == "asc");
     }
 
     internal static ApiException NotFound(string id) =>

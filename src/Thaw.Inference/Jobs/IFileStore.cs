@@ -13,8 +13,11 @@ public interface IFileStore
     /// <summary>The file's content, or null when there is no such file.</summary>
     Task<Stream?> OpenReadAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Every stored file, newest first.</summary>
-    Task<IReadOnlyList<FileRecord>> ListAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// One page of files (<see cref="FileIndex"/> order), read from a listing of names: only the page's records are read.
+    /// An <see cref="FileQuery.After"/> that names no file gives an empty page.
+    /// </summary>
+    Task<FilePage> ListAsync(FileQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Removes the file; false when there was none.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);

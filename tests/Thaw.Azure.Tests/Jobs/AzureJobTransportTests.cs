@@ -23,9 +23,17 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
         Assert.Equal(8, stored.Bytes);
         Assert.Null(await _jobs.Files.GetAsync("file-big"));
         Assert.Null(await _jobs.Files.GetAsync("../escape"));
-        Assert.Equal([stored.Id], (await _jobs.Files.ListAsync()).Select(f => f.Id));
+        Assert.Equal([stored.Id], (await _jobs.Files.ListAsync(new FileQuery(10))).Files.Select(f => f.Id));
         Assert.True(await _jobs.Files.DeleteAsync(stored.Id));
         Assert.Null(await _jobs.Files.OpenReadAsync(stored.Id));
+    }
+
+    [Fact]
+    public async Task FilesList_PagesByCreatedAtInBothOrdersFromTheIndexBlobs()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+
+        await FileStorePaging.AssertContractAsync(new Thaw.Azure.Jobs.BlobFileStore(_jobs.Container, clock), clock);
     }
 
     [Fact]
