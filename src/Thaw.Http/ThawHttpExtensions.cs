@@ -102,6 +102,7 @@ public static class ThawHttpExtensions
         v1.MapPost("/files", (HttpRequest request, FilesEndpoint handler) => handler.UploadAsync(request));
         v1.MapGet("/files", (HttpRequest request, FilesEndpoint handler) => handler.ListAsync(request));
         v1.MapGet("/files/{id}", (string id, HttpRequest request, FilesEndpoint handler) => handler.GetAsync(id, request));
+        v1.MapDelete("/files/{id}", (string id, HttpRequest request, FilesEndpoint handler) => handler.DeleteAsync(id, request));
         v1.MapGet("/files/{id}/content", (string id, HttpRequest request, FilesEndpoint handler) => handler.ContentAsync(id, request));
         v1.MapPost("/batches", (HttpRequest request, BatchesEndpoint handler) => handler.CreateAsync(request));
         v1.MapGet("/batches", (HttpRequest request, BatchesEndpoint handler) => handler.ListAsync(request));

@@ -12,8 +12,8 @@ namespace Thaw.Http.Endpoints;
 
 /// <summary>
 /// The Files API for batch input: <c>POST /v1/files</c> (multipart/form-data, <c>purpose=batch</c> and <c>file</c>,
-/// streamed into the file store with a size limit), <c>GET /v1/files</c> (paged), <c>GET /v1/files/{id}</c> and
-/// <c>GET /v1/files/{id}/content</c>.
+/// streamed into the file store with a size limit), <c>GET /v1/files</c> (paged), <c>GET /v1/files/{id}</c>,
+/// <c>GET /v1/files/{id}/content</c> and <c>DELETE /v1/files/{id}</c>.
 /// </summary>
 public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> options, ILogger<FilesEndpoint> logger)
 {
@@ -162,6 +162,18 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
         string? after = query["after"] is { Count: > 0 } cursor ? cursor[0] : null;
         string? purpose = query["purpose"] is { Count: > 0 } kind ? kind[0] : null;
         return new FileQuery(limit, after, purpose, order == "asc");
+    }
+
+    /// <summary>
+    /// <c>DELETE /v1/files/{id}</c>, as OpenAI allows for any file: a batch still running on it as input fails at its
+    /// next read with <c>input_file_missing</c> (its results so far are kept); its output files can be deleted too.
+    /// </summary>
+    public Task<IResult> DeleteAsync(string id, HttpRequest request)
+    {
+        CancellationToken aborted = request.HttpContext.RequestAborted;
+        return ApiGuard.RunAsync(async () => await files.DeleteAsync(id, aborted).ConfigureAwait(false)
+            ? new JsonResult<FileDeleted>(new FileDeleted { Id = id }, ThawJson.Context.FileDeleted)
+            : throw NotFound(id), logger, aborted);
     }
 
     internal static ApiException NotFound(string id) =>
