@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,12 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
     // The SDKs send 'purpose' and 'file' (and OpenAI's expires_after fields): a few parts. Every part is read, even
     // one that is ignored, so without a limit a client could make the server parse parts for ever.
     internal const int MaxParts = 16;
+
+    /// <summary>
+    /// The longest file name kept, in UTF-8 bytes: what most file systems allow, and far within Blob Storage's 8 KiB of
+    /// metadata once escaped (OpenAI documents no limit of its own).
+    /// </summary>
+    public const int MaxFilenameBytes = 255;
 
     // OpenAI's bound and default for GET /v1/files (its API reference).
     internal const int MaxListLimit = 10_000;
@@ -79,6 +86,12 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
                         string filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value is { Length: > 0 } given
                             ? Path.GetFileName(given)
                             : "upload.jsonl";
+                        if (Encoding.UTF8.GetByteCount(filename) > MaxFilenameBytes)
+                        {
+                            throw new ApiException(ApiError.BadRequest("file",
+                                $"The file name is {Encoding.UTF8.GetByteCount(filename)} bytes long (UTF-8); the limit is {MaxFilenameBytes}.", "filename_too_long"));
+                        }
+
                         // The SDKs send 'purpose' first; if it comes after the file, the file is checked once it does.
                         stored = await files.PutAsync(new FileUpload(filename, FilePurposes.Batch, maxBytes), new MalformedMultipartStream(section.Body), aborted)
                             .ConfigureAwait(false);

@@ -99,6 +99,23 @@ public sealed class FilesConformanceTests : IAsyncLifetime
         Assert.True(body.RootElement.GetProperty("deleted").GetBoolean());
     }
 
+    [Fact]
+    public async Task Upload_FileNameOverTheLimit_Answers400NamingIt_AtTheLimitIsKept()
+    {
+        OpenAIFileClient client = OpenAiClients.For(_server.Client).GetOpenAIFileClient();
+        BinaryData line = BinaryData.FromString(BatchJobs.Line("a", new { input = "x" }));
+        string longest = new string('n', Endpoints.FilesEndpoint.MaxFilenameBytes - 6) + ".jsonl";
+
+        ClientResultException e = await Assert.ThrowsAsync<ClientResultException>(() =>
+            client.UploadFileAsync(line, "n" + longest, FileUploadPurpose.Batch));
+        OpenAIFile kept = (await client.UploadFileAsync(line, longest, FileUploadPurpose.Batch)).Value;
+
+        Assert.Equal(400, e.Status);
+        Assert.Contains($"the limit is {Endpoints.FilesEndpoint.MaxFilenameBytes}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(longest, (await client.GetFileAsync(kept.Id)).Value.Filename);
+        Assert.Equal([kept.Id], (await client.GetFilesAsync()).Value.Select(f => f.Id));
+    }
+
     private static IEnumerable<string> Ids(JsonElement page) => page.GetProperty("data").EnumerateArray().Select(f => f.GetProperty("id").GetString()!);
 
     private async Task<JsonElement> PageAsync(string query) =>
