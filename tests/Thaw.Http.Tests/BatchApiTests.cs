@@ -174,7 +174,7 @@ public sealed class BatchApiTests
         string directory = Path.Combine(Path.GetTempPath(), "thaw-jobs-tests", Guid.NewGuid().ToString("N"));
         var files = new LocalFileStore(Path.Combine(directory, "files"), TimeProvider.System);
         var batches = new LocalBatchStore(Path.Combine(directory, "batches"));
-        var output = new LocalBatchOutput(Path.Combine(directory, "output"), files);
+        var output = new LocalBatchOutput(Path.Combine(directory, "output"), files, new JobsOptions().OutputRetention);
         string content = string.Join('\n', Enumerable.Range(0, 10).Select(i => BatchJobs.Line($"k{i}", new { input = $"restart line {i}" })));
         FileRecord input = await files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(content)));
         string batchId = JobIds.NewBatchId(TimeProvider.System);

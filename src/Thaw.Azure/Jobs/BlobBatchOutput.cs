@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Options;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Azure.Jobs;
@@ -15,7 +16,7 @@ namespace Thaw.Azure.Jobs;
 /// files appear only then. The lease is the metadata of <c>leases/{batch}</c>. (Staged blocks that are never committed
 /// are dropped by the service after a week; a batch expires within a day.)
 /// </summary>
-internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore files) : IBatchOutput
+internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore files, IOptions<JobsOptions> options) : IBatchOutput
 {
     private const string UntilKey = "until";
 
@@ -90,7 +91,7 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
     }
 
     private Task<FileRecord> CommitFileAsync(string fileId, string filename, List<string> blocks, CancellationToken cancellationToken) =>
-        files.WriteAsync(fileId, filename, FilePurposes.BatchOutput, async (blob, metadata) =>
+        files.WriteAsync(fileId, filename, FilePurposes.BatchOutput, options.Value.OutputRetention, async (blob, metadata) =>
         {
             if (blocks.Count == 0)
             {

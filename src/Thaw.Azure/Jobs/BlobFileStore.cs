@@ -14,7 +14,8 @@ namespace Thaw.Azure.Jobs;
 /// <c>files-index/asc/</c> and <c>files-index/desc/</c> + <see cref="FileIndex.Name"/>, carrying the record as
 /// metadata: a page of <c>GET /v1/files</c> is one listing from the cursor's index name on (<c>startFrom</c>), in
 /// either order, without reading any file. The index is written after the file and removed before it, so a listed
-/// file exists; a file stored before the index existed is served by id but not listed.
+/// file exists; a file stored before the index existed is served by id but not listed. A file that expires also has
+/// <c>files-index/expiry/{expires_at:D12}.{id}</c>, which the retention sweep lists from the start.
 /// </summary>
 internal sealed class BlobFileStore(JobContainer container, TimeProvider time) : IFileStore
 {
@@ -23,12 +24,13 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     private const string CreatedKey = "created_at";
     private const string BytesKey = "bytes";
     private const string IdKey = "id";
+    private const string ExpiresKey = "expires_at";
 
     /// <summary>Blob Storage's limit on one blob's metadata, names and values together.</summary>
     internal const int MaxMetadataBytes = 8 * 1024;
 
     public Task<FileRecord> PutAsync(FileUpload upload, Stream content, CancellationToken cancellationToken = default) =>
-        WriteAsync(upload.Id ?? JobIds.NewFileId(time), upload.Filename, upload.Purpose, async (blob, metadata) =>
+        WriteAsync(upload.Id ?? JobIds.NewFileId(time), upload.Filename, upload.Purpose, upload.ExpiresAfter, async (blob, metadata) =>
         {
             var limited = new SizeLimitedStream(content, upload.MaxBytes);
             await blob.UploadAsync(limited, new BlobUploadOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
@@ -40,28 +42,55 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     /// replaces its index entries: a rewritten file (a batch's output, redone) is listed once, at its new time.
     /// </summary>
     internal async Task<FileRecord> WriteAsync(
-        string id, string filename, string purpose, Func<BlockBlobClient, Dictionary<string, string>, Task<long>> write, CancellationToken cancellationToken)
+        string id, string filename, string purpose, TimeSpan? expiresAfter, Func<BlockBlobClient, Dictionary<string, string>, Task<long>> write,
+        CancellationToken cancellationToken)
     {
         FileRecord? previous = await GetAsync(id, cancellationToken).ConfigureAwait(false);
-        long created = time.GetUtcNow().ToUnixTimeSeconds();
-        long bytes = await write(await BlockBlobAsync(id).ConfigureAwait(false), Metadata(filename, purpose, created)).ConfigureAwait(false);
-        var record = new FileRecord { Id = id, Bytes = bytes, CreatedAt = created, Filename = filename, Purpose = purpose };
+        DateTimeOffset now = time.GetUtcNow();
+        long created = now.ToUnixTimeSeconds();
+        long? expires = expiresAfter is { } after ? (now + after).ToUnixTimeSeconds() : null;
+        long bytes = await write(await BlockBlobAsync(id).ConfigureAwait(false), Metadata(filename, purpose, created, expires)).ConfigureAwait(false);
+        var record = new FileRecord { Id = id, Bytes = bytes, CreatedAt = created, Filename = filename, Purpose = purpose, ExpiresAt = expires };
         if (previous is not null)
         {
             await UnindexAsync(previous, cancellationToken).ConfigureAwait(false);
         }
 
+        await IndexAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    public async Task<FileRecord?> SetExpiryAsync(string id, TimeSpan expiresAfter, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } record)
+        {
+            return null;
+        }
+
+        FileRecord expiring = record with { ExpiresAt = record.CreatedAt + (long)expiresAfter.TotalSeconds };
+        await (await BlobAsync(id).ConfigureAwait(false)).SetMetadataAsync(
+            Metadata(record.Filename, record.Purpose, record.CreatedAt, expiring.ExpiresAt), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await UnindexAsync(record, cancellationToken).ConfigureAwait(false);
+        await IndexAsync(expiring, cancellationToken).ConfigureAwait(false);
+        return expiring;
+    }
+
+    private async Task IndexAsync(FileRecord record, CancellationToken cancellationToken)
+    {
         BlobContainerClient files = await container.GetAsync().ConfigureAwait(false);
-        Dictionary<string, string> entry = Metadata(filename, purpose, created);
-        entry[BytesKey] = bytes.ToString(CultureInfo.InvariantCulture);
-        entry[IdKey] = id;
+        Dictionary<string, string> entry = Metadata(record.Filename, record.Purpose, record.CreatedAt, record.ExpiresAt);
+        entry[BytesKey] = record.Bytes.ToString(CultureInfo.InvariantCulture);
+        entry[IdKey] = record.Id;
         foreach (bool ascending in (bool[])[true, false])
         {
             await files.GetBlobClient(IndexName(record, ascending)).UploadAsync(BinaryData.Empty.ToStream(),
                 new BlobUploadOptions { Metadata = entry }, cancellationToken).ConfigureAwait(false);
         }
 
-        return record;
+        if (ExpiryName(record) is { } expiry)
+        {
+            await files.GetBlobClient(expiry).UploadAsync(BinaryData.Empty.ToStream(), overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<FileRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
@@ -140,6 +169,28 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
         return new FilePage(page, false);
     }
 
+    public async Task<IReadOnlyList<string>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        BlobContainerClient files = await container.GetAsync().ConfigureAwait(false);
+        long seconds = now.ToUnixTimeSeconds();
+        var expired = new List<string>();
+        await foreach (BlobItem item in files.GetBlobsAsync(BlobTraits.None, BlobStates.None, ExpiryPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            string name = item.Name[ExpiryPrefix.Length..];
+            if (!FileIndex.IsAtOrBefore(name, seconds) || expired.Count == limit)
+            {
+                break;
+            }
+
+            if (FileIndex.IdOf(name) is { } id)
+            {
+                expired.Add(id);
+            }
+        }
+
+        return expired;
+    }
+
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } record)
@@ -160,13 +211,14 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     // Metadata values must be ASCII: the file name is escaped (up to 3 characters per UTF-8 byte). Blob Storage refuses
     // more than 8 KiB of metadata per blob (names and values), but Azurite accepts it, so the bound is checked here: the
     // upload route bounds file names well below it, and a longer one reaching this is a bug, not a 500 from Azure alone.
-    private static Dictionary<string, string> Metadata(string filename, string purpose, long createdAt)
+    private static Dictionary<string, string> Metadata(string filename, string purpose, long createdAt, long? expiresAt)
     {
         var metadata = new Dictionary<string, string>
         {
             [FilenameKey] = Uri.EscapeDataString(filename),
             [PurposeKey] = purpose,
             [CreatedKey] = createdAt.ToString(CultureInfo.InvariantCulture),
+            [ExpiresKey] = (expiresAt ?? long.MaxValue).ToString(CultureInfo.InvariantCulture),
             // The index blobs add these two: the bound is checked with them.
             [BytesKey] = long.MaxValue.ToString(CultureInfo.InvariantCulture),
             [IdKey] = new string('x', 128),
@@ -181,8 +233,17 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
 
         metadata.Remove(BytesKey);
         metadata.Remove(IdKey);
+        if (expiresAt is null)
+        {
+            metadata.Remove(ExpiresKey);
+        }
+
         return metadata;
     }
+
+    private const string ExpiryPrefix = "files-index/expiry/";
+
+    private static string? ExpiryName(FileRecord file) => FileIndex.ExpiryName(file) is { } name ? ExpiryPrefix + name : null;
 
     private static string IndexPrefix(bool ascending) => ascending ? "files-index/asc/" : "files-index/desc/";
 
@@ -195,11 +256,24 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
         {
             await files.GetBlobClient(IndexName(record, ascending)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+
+        if (ExpiryName(record) is { } expiry)
+        {
+            await files.GetBlobClient(expiry).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static FileRecord? Record(string id, long bytes, IDictionary<string, string> metadata) =>
         metadata.TryGetValue(FilenameKey, out string? filename) && metadata.TryGetValue(PurposeKey, out string? purpose)
             && metadata.TryGetValue(CreatedKey, out string? created) && long.TryParse(created, CultureInfo.InvariantCulture, out long createdAt)
-            ? new FileRecord { Id = id, Bytes = bytes, CreatedAt = createdAt, Filename = Uri.UnescapeDataString(filename), Purpose = purpose }
+            ? new FileRecord
+            {
+                Id = id,
+                Bytes = bytes,
+                CreatedAt = createdAt,
+                Filename = Uri.UnescapeDataString(filename),
+                Purpose = purpose,
+                ExpiresAt = metadata.TryGetValue(ExpiresKey, out string? expires) && long.TryParse(expires, CultureInfo.InvariantCulture, out long expiresAt) ? expiresAt : null,
+            }
             : null;
 }

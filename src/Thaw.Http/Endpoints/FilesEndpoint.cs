@@ -32,6 +32,10 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
     /// </summary>
     public const int MaxFilenameBytes = 255;
 
+    // OpenAI's bounds on an upload's expires_after[seconds] (its API reference): 1 hour to 30 days.
+    private const int MinExpirySeconds = 3600;
+    private const int MaxExpirySeconds = 30 * 24 * 3600;
+
     // OpenAI's bound and default for GET /v1/files (its API reference).
     internal const int MaxListLimit = 10_000;
 
@@ -58,6 +62,8 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
             var body = new SizeLimitedStream(request.Body, maxBytes + MultipartOverheadBytes);
             var reader = new MultipartReader(boundary, body) { BodyLengthLimit = null };
             string? purpose = null;
+            string? anchor = null;
+            TimeSpan? expiresAfter = null;
             FileRecord? stored = null;
             int parts = 0;
             try
@@ -78,8 +84,20 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
                     string? name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
                     if (name == "purpose")
                     {
-                        purpose = await ReadFieldAsync(section, aborted).ConfigureAwait(false);
+                        purpose = await ReadFieldAsync(section, "purpose", aborted).ConfigureAwait(false);
                         CheckPurpose(purpose);
+                    }
+                    else if (name == "expires_after[anchor]")
+                    {
+                        anchor = await ReadFieldAsync(section, name, aborted).ConfigureAwait(false);
+                        if (anchor != "created_at")
+                        {
+                            throw new ApiException(ApiError.BadRequest(name, "'expires_after[anchor]' must be 'created_at'."));
+                        }
+                    }
+                    else if (name == "expires_after[seconds]")
+                    {
+                        expiresAfter = ParseExpiresAfter(await ReadFieldAsync(section, name, aborted).ConfigureAwait(false));
                     }
                     else if (name == "file" && stored is null)
                     {
@@ -104,9 +122,23 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
                 }
 
                 CheckPurpose(purpose);
-                return stored is null
-                    ? throw new ApiException(ApiError.BadRequest("file", "'file' is required: the batch input, one JSON request per line.", "missing_required_parameter"))
-                    : new JsonResult<FileRecord>(stored, ThawJson.Context.FileRecord);
+                if (stored is null)
+                {
+                    throw new ApiException(ApiError.BadRequest("file", "'file' is required: the batch input, one JSON request per line.", "missing_required_parameter"));
+                }
+
+                if ((anchor is null) != (expiresAfter is null))
+                {
+                    throw new ApiException(ApiError.BadRequest("expires_after", "'expires_after' needs both 'anchor' (created_at) and 'seconds'.", "missing_required_parameter"));
+                }
+
+                // The SDKs send expires_after after the file: the expiry is set once the file is stored, whatever the order.
+                if (expiresAfter is { } after)
+                {
+                    stored = await files.SetExpiryAsync(stored.Id, after, aborted).ConfigureAwait(false) ?? throw NotFound(stored.Id);
+                }
+
+                return new JsonResult<FileRecord>(stored, ThawJson.Context.FileRecord);
             }
             catch (Exception e)
             {
@@ -212,13 +244,19 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
         }
     }
 
-    private static async Task<string> ReadFieldAsync(MultipartSection section, CancellationToken cancellationToken)
+    private static TimeSpan ParseExpiresAfter(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= MinExpirySeconds and <= MaxExpirySeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ApiException(ApiError.BadRequest("expires_after[seconds]",
+                $"'expires_after[seconds]' must be a whole number from {MinExpirySeconds} (1 hour) to {MaxExpirySeconds} (30 days)."));
+
+    private static async Task<string> ReadFieldAsync(MultipartSection section, string param, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(new MalformedMultipartStream(section.Body));
         char[] buffer = new char[MaxFieldChars + 1];
         int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
         return read > MaxFieldChars
-            ? throw new ApiException(ApiError.BadRequest("purpose", $"A form field is longer than {MaxFieldChars} characters."))
+            ? throw new ApiException(ApiError.BadRequest(param, $"A form field is longer than {MaxFieldChars} characters."))
             : new string(buffer, 0, read).Trim();
     }
 }

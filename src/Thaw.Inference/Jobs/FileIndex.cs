@@ -15,6 +15,14 @@ public static class FileIndex
     public static string Name(FileRecord file, bool ascending) =>
         string.Create(CultureInfo.InvariantCulture, $"{(ascending ? file.CreatedAt : Latest - file.CreatedAt):D12}.{file.Id}");
 
+    /// <summary>The name under which the retention sweep finds the file (expiry time first), or null when it never expires.</summary>
+    public static string? ExpiryName(FileRecord file) =>
+        file.ExpiresAt is { } expires ? string.Create(CultureInfo.InvariantCulture, $"{expires:D12}.{file.Id}") : null;
+
+    /// <summary>Whether an index name's time (its first 12 digits) is at or before <paramref name="seconds"/>.</summary>
+    public static bool IsAtOrBefore(string name, long seconds) =>
+        long.TryParse(name.AsSpan(0, Math.Min(12, name.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out long time) && time <= seconds;
+
     /// <summary>The id in an index name, or null for a name that is not one.</summary>
     public static string? IdOf(string name) =>
         name.Length > 13 && name[12] == '.' && long.TryParse(name.AsSpan(0, 12), NumberStyles.None, CultureInfo.InvariantCulture, out _)

@@ -8,7 +8,7 @@ namespace Thaw.Inference.Jobs;
 /// Files on local disk (the embedded default): <c>{directory}/{id}.data</c> and its metadata <c>{id}.json</c>,
 /// each written by atomic rename, the metadata last, so a file is visible only once its content is whole. A list pages
 /// over the names of <c>{directory}/index/{purpose}/</c> (empty files named by <see cref="FileIndex"/>, written after the
-/// metadata) and reads only the page's records; it skips (and logs) an entry whose record it cannot read. A directory
+/// metadata) and reads only the page's records; <c>{directory}/expiry/</c> names the files that expire, by expiry time; it skips (and logs) an entry whose record it cannot read. A directory
 /// from before the index gets one when it is first listed.
 /// </summary>
 internal sealed partial class LocalFileStore(string directory, TimeProvider time, ILogger<LocalFileStore>? logger = null) : IFileStore
@@ -33,20 +33,22 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
             }
 
             File.Move(partial, data, overwrite: true);
+            DateTimeOffset now = time.GetUtcNow();
             var record = new FileRecord
             {
                 Id = id,
                 Bytes = bytes,
-                CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),
+                CreatedAt = now.ToUnixTimeSeconds(),
                 Filename = upload.Filename,
                 Purpose = upload.Purpose,
+                ExpiresAt = upload.ExpiresAfter is { } after ? (now + after).ToUnixTimeSeconds() : null,
             };
             FileRecord? previous = await GetAsync(id, cancellationToken).ConfigureAwait(false);
             await AtomicFile.WriteAsync(MetaPath(id), JsonSerializer.SerializeToUtf8Bytes(record, JobsJsonContext.Default.FileRecord), cancellationToken)
                 .ConfigureAwait(false);
             if (previous is not null)
             {
-                File.Delete(IndexPath(previous));
+                DeleteIndex(previous);
             }
 
             await WriteIndexAsync(record).ConfigureAwait(false);
@@ -158,8 +160,8 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
 
         if (record is not null)
         {
-            // The index entry goes first: a list never shows a file whose record is gone.
-            File.Delete(IndexPath(record));
+            // The index entries go first: a list never shows a file whose record is gone.
+            DeleteIndex(record);
         }
 
         if (!JobIds.IsWellFormed(id) || !File.Exists(MetaPath(id)))
@@ -170,6 +172,31 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
         File.Delete(MetaPath(id));
         File.Delete(DataPath(id));
         return true;
+    }
+
+    public async Task<FileRecord?> SetExpiryAsync(string id, TimeSpan expiresAfter, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } record)
+        {
+            return null;
+        }
+
+        FileRecord expiring = record with { ExpiresAt = record.CreatedAt + (long)expiresAfter.TotalSeconds };
+        await AtomicFile.WriteAsync(MetaPath(id), JsonSerializer.SerializeToUtf8Bytes(expiring, JobsJsonContext.Default.FileRecord), cancellationToken)
+            .ConfigureAwait(false);
+        DeleteIndex(record);
+        await WriteIndexAsync(expiring).ConfigureAwait(false);
+        return expiring;
+    }
+
+    public Task<IReadOnlyList<string>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        long seconds = now.ToUnixTimeSeconds();
+        IReadOnlyList<string> expired = System.IO.Directory.Exists(ExpiryRoot)
+            ? System.IO.Directory.EnumerateFiles(ExpiryRoot).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+                .TakeWhile(name => FileIndex.IsAtOrBefore(name!, seconds)).Select(name => FileIndex.IdOf(name!)).OfType<string>().Take(limit).ToList()
+            : [];
+        return Task.FromResult(expired);
     }
 
     private async Task EnsureIndexAsync(CancellationToken cancellationToken)
@@ -199,10 +226,28 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
 
     private async Task WriteIndexAsync(FileRecord record)
     {
-        string path = IndexPath(record);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, []).ConfigureAwait(false);
+        foreach (string? path in (string?[])[IndexPath(record), ExpiryPath(record)])
+        {
+            if (path is not null)
+            {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllBytesAsync(path, []).ConfigureAwait(false);
+            }
+        }
     }
+
+    private void DeleteIndex(FileRecord record)
+    {
+        File.Delete(IndexPath(record));
+        if (ExpiryPath(record) is { } expiry)
+        {
+            File.Delete(expiry);
+        }
+    }
+
+    private string ExpiryRoot => Path.Combine(directory, "expiry");
+
+    private string? ExpiryPath(FileRecord record) => FileIndex.ExpiryName(record) is { } name ? Path.Combine(ExpiryRoot, name) : null;
 
     private string IndexRoot => Path.Combine(directory, "index");
 

@@ -72,4 +72,34 @@ internal static class FileStorePaging
         Assert.DoesNotContain(stored[5].Id, (await store.ListAsync(new FileQuery(100, Ascending: true))).Files.Select(f => f.Id));
         Assert.False(await store.DeleteAsync(stored[5].Id));
     }
+
+    /// <summary>The retention contract: the expiry index names exactly the files past their expires_at, soonest first.</summary>
+    public static async Task AssertExpiryAsync(IFileStore store, FakeTimeProvider clock)
+    {
+        FileRecord hour = await store.PutAsync(new FileUpload("a.jsonl", FilePurposes.Batch, 100, ExpiresAfter: TimeSpan.FromHours(1)), new MemoryStream("{}\n"u8.ToArray()));
+        FileRecord twoHours = await store.PutAsync(new FileUpload("b.jsonl", FilePurposes.BatchOutput, 100, ExpiresAfter: TimeSpan.FromHours(2)), new MemoryStream("{}\n"u8.ToArray()));
+        FileRecord kept = await store.PutAsync(new FileUpload("c.jsonl", FilePurposes.Batch, 100), new MemoryStream("{}\n"u8.ToArray()));
+
+        Assert.Equal(hour.CreatedAt + 3600, hour.ExpiresAt);
+        Assert.Equal(hour.ExpiresAt, (await store.GetAsync(hour.Id))!.ExpiresAt);
+        Assert.Equal(twoHours.ExpiresAt, (await store.ListAsync(new FileQuery(10, Purpose: FilePurposes.BatchOutput))).Files.Single().ExpiresAt);
+        Assert.Null((await store.GetAsync(kept.Id))!.ExpiresAt);
+        Assert.Empty(await store.ExpiredAsync(clock.GetUtcNow().AddSeconds(3599), 10));
+        Assert.Equal([hour.Id], await store.ExpiredAsync(clock.GetUtcNow().AddHours(1), 10));
+        Assert.Equal([hour.Id, twoHours.Id], await store.ExpiredAsync(clock.GetUtcNow().AddDays(1), 10));
+        Assert.Equal([hour.Id], await store.ExpiredAsync(clock.GetUtcNow().AddDays(1), 1));
+
+        // Deleted, or rewritten without an expiry: no longer due.
+        Assert.True(await store.DeleteAsync(hour.Id));
+        await store.PutAsync(new FileUpload("b.jsonl", FilePurposes.BatchOutput, 100, twoHours.Id), new MemoryStream("{}\n"u8.ToArray()));
+        Assert.Empty(await store.ExpiredAsync(clock.GetUtcNow().AddDays(1), 10));
+
+        // An expiry set once the file is stored (expires_after sent after the file).
+        FileRecord set = (await store.SetExpiryAsync(kept.Id, TimeSpan.FromHours(1)))!;
+        Assert.Equal(kept.CreatedAt + 3600, set.ExpiresAt);
+        Assert.Equal(set, await store.GetAsync(kept.Id));
+        Assert.Equal([kept.Id], await store.ExpiredAsync(clock.GetUtcNow().AddDays(1), 10));
+        Assert.Equal(set.ExpiresAt, (await store.ListAsync(new FileQuery(10, Purpose: FilePurposes.Batch))).Files.Single().ExpiresAt);
+        Assert.Null(await store.SetExpiryAsync("file-nope", TimeSpan.FromHours(1)));
+    }
 }

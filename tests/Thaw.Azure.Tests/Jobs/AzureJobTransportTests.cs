@@ -61,6 +61,14 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task FilesExpired_ComeFromTheExpiryIndexBlobsSoonestFirst()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+
+        await FileStorePaging.AssertExpiryAsync(new Thaw.Azure.Jobs.BlobFileStore(_jobs.Container, clock), clock);
+    }
+
+    [Fact]
     public async Task Batches_UpdateIsConditionalOnTheETagAndListIsNewestFirst()
     {
         string first = await _jobs.CreateBatchAsync(AzureJobs.Lines(1));

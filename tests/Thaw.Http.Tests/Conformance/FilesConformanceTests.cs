@@ -116,6 +116,51 @@ public sealed class FilesConformanceTests : IAsyncLifetime
         Assert.Equal([kept.Id], (await client.GetFilesAsync()).Value.Select(f => f.Id));
     }
 
+    [Fact]
+    public async Task Upload_ExpiresAfterSentAfterTheFile_SetsExpiresAt()
+    {
+        using HttpResponseMessage response = await UploadAsync(("expires_after[anchor]", "created_at"), ("expires_after[seconds]", "3600"));
+
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        JsonElement file = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(file.GetProperty("created_at").GetInt64() + 3600, file.GetProperty("expires_at").GetInt64());
+        JsonElement listed = (await PageAsync("")).GetProperty("data")[0];
+        Assert.Equal(file.GetProperty("expires_at").GetInt64(), listed.GetProperty("expires_at").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("created_at", "3599", "expires_after[seconds]")]
+    [InlineData("created_at", "2592001", "expires_after[seconds]")]
+    [InlineData("last_accessed_at", "3600", "expires_after[anchor]")]
+    [InlineData(null, "3600", "expires_after")]
+    public async Task Upload_BadExpiresAfter_Answers400NamingIt_AndStoresNothing(string? anchor, string seconds, string param)
+    {
+        using HttpResponseMessage response = await UploadAsync(anchor is null
+            ? [("expires_after[seconds]", seconds)]
+            : [("expires_after[anchor]", anchor), ("expires_after[seconds]", seconds)]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(param, body.RootElement.GetProperty("error").GetProperty("param").GetString());
+        Assert.Equal(0, (await PageAsync("")).GetProperty("data").GetArrayLength());
+    }
+
+    /// <summary>An upload in the JavaScript SDK's order: the file, then purpose and expires_after.</summary>
+    private async Task<HttpResponseMessage> UploadAsync(params (string Name, string Value)[] fields)
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(BatchJobs.Line("a", new { input = "x" })));
+        form.Add(file, "file", "input.jsonl");
+        form.Add(new StringContent("batch"), "purpose");
+        foreach ((string name, string value) in fields)
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        return await _server.Client.PostAsync("/v1/files", form);
+    }
+
     private static IEnumerable<string> Ids(JsonElement page) => page.GetProperty("data").EnumerateArray().Select(f => f.GetProperty("id").GetString()!);
 
     private async Task<JsonElement> PageAsync(string query) =>

@@ -56,4 +56,12 @@ public sealed class LocalStoreListTests : IDisposable
 
         Assert.Equal(stored.Select(f => f.Id).Reverse(), page.Files.Select(f => f.Id));
     }
+
+    [Fact]
+    public async Task FilesExpired_ComeFromTheExpiryIndexSoonestFirst()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+
+        await Thaw.Testing.FileStorePaging.AssertExpiryAsync(new LocalFileStore(Path.Combine(_directory, "files"), clock), clock);
+    }
 }
