@@ -9,6 +9,17 @@ namespace Thaw.Testing;
 /// </summary>
 internal static class FileStorePaging
 {
+    /// <summary>The contracts below by name, for a theory per store.</summary>
+    public static TheoryData<string> Contracts => ["paging", "expiry"];
+
+    /// <summary>Checks one contract on an empty store.</summary>
+    public static Task AssertAsync(string contract, IFileStore store, FakeTimeProvider clock) => contract switch
+    {
+        "paging" => AssertContractAsync(store, clock),
+        "expiry" => AssertExpiryAsync(store, clock),
+        _ => throw new ArgumentOutOfRangeException(nameof(contract), contract, "no such contract"),
+    };
+
     /// <summary>Stores <paramref name="count"/> files a second apart (every fourth one batch output) and returns them oldest first.</summary>
     public static async Task<List<FileRecord>> FillAsync(IFileStore store, FakeTimeProvider clock, int count)
     {

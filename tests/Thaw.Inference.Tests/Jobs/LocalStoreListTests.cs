@@ -36,12 +36,13 @@ public sealed class LocalStoreListTests : IDisposable
         Assert.Equal([stored.Id], listed.Files.Select(f => f.Id));
     }
 
-    [Fact]
-    public async Task FilesList_PagesByCreatedAtInBothOrdersFromTheIndex()
+    [Theory]
+    [MemberData(nameof(Thaw.Testing.FileStorePaging.Contracts), MemberType = typeof(Thaw.Testing.FileStorePaging))]
+    public async Task Files_KeepTheStoreContractOnTheIndexFiles(string contract)
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
 
-        await Thaw.Testing.FileStorePaging.AssertContractAsync(new LocalFileStore(Path.Combine(_directory, "files"), clock), clock);
+        await Thaw.Testing.FileStorePaging.AssertAsync(contract, new LocalFileStore(Path.Combine(_directory, "files"), clock), clock);
     }
 
     [Fact]
@@ -55,13 +56,5 @@ public sealed class LocalStoreListTests : IDisposable
         FilePage page = await new LocalFileStore(directory, clock).ListAsync(new FileQuery(10));
 
         Assert.Equal(stored.Select(f => f.Id).Reverse(), page.Files.Select(f => f.Id));
-    }
-
-    [Fact]
-    public async Task FilesExpired_ComeFromTheExpiryIndexSoonestFirst()
-    {
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
-
-        await Thaw.Testing.FileStorePaging.AssertExpiryAsync(new LocalFileStore(Path.Combine(_directory, "files"), clock), clock);
     }
 }
