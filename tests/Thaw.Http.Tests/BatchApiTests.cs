@@ -144,6 +144,8 @@ public sealed class BatchApiTests
         Assert.Equal(first, next.GetProperty("data")[0].GetProperty("id").GetString());
         Assert.False(next.GetProperty("has_more").GetBoolean());
         await AssertErrorAsync(cancel, HttpStatusCode.Conflict, "batch_id");
+        // The JavaScript SDK retries a 409 unless told not to: cancelling an ended batch never succeeds.
+        Assert.Equal("false", Assert.Single(cancel.Headers.GetValues("x-should-retry")));
     }
 
     [Fact]
