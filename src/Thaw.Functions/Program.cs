@@ -14,6 +14,7 @@ using Thaw.Inference.Onnx;
 
 FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<RequestIdMiddleware>();
 builder.AddThawInference();
 builder.AddThawOnnx();
 builder.AddThawAzure();
