@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Backends;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
@@ -251,11 +252,15 @@ public sealed class ModelPoolTests : IAsyncDisposable
         };
         options.Batching.MaxBatchSize = 1;
         IOptions<ThawOptions> wrapped = Options.Create(options);
-        var pool = new ModelHost(
-            ModelCatalog.Load(options.Models.CatalogDirectory, "a"),
+        var loader = new EmbeddingModelLoader(
             new ModelFileCache([new LocalPathModelSource()], wrapped, NullLogger<ModelFileCache>.Instance),
             new SnapshotCache(wrapped, _time, NullLogger<SnapshotCache>.Instance),
             _backend,
+            wrapped,
+            _time);
+        var pool = new ModelHost(
+            ModelCatalog.Load(options.Models.CatalogDirectory, "a"),
+            [loader],
             wrapped,
             _time,
             NullLogger<ModelHost>.Instance,
