@@ -47,6 +47,8 @@ public sealed partial class ModelHost
             }
 
             ModelSlot slot = _slots[modelId];
+            // The wait starts before the next attempt is shown, so that whoever sees it may count on it.
+            Task wait = Task.Delay(delay, _time, _stopping.Token);
             lock (_gate)
             {
                 if (slot.HasBeenReady)
@@ -60,7 +62,7 @@ public sealed partial class ModelHost
             LogPrewarmRetry(modelId, delay.TotalSeconds);
             try
             {
-                await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+                await wait.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
