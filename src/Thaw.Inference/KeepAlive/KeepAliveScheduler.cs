@@ -13,9 +13,17 @@ namespace Thaw.Inference.KeepAlive;
 /// <remarks>
 /// Every field of every entry is guarded by one lock, held only for bookkeeping: the callbacks, the store and the
 /// policy's inputs' I/O are never reached under it. A callback carries the owner's use stamp of the use that armed
-/// it, so that the owner can tell "idle since then" from "used again meanwhile" under its own lock.
+/// it, so that the owner can tell "idle since then" from "used again meanwhile" under its own lock:
+/// <c>unloadIfIdle</c> when a keep-alive ends, <c>prewarm</c> when a pre-warm is due.
 /// </remarks>
-internal sealed partial class KeepAliveScheduler : IAsyncDisposable
+internal sealed partial class KeepAliveScheduler(
+    IKeepAlivePolicy policy,
+    IIdleStatisticsStore store,
+    HistogramKeepAliveOptions shape,
+    TimeProvider timeProvider,
+    ILogger logger,
+    Func<string, long, IdleUnload> unloadIfIdle,
+    Action<string, long> prewarm) : IAsyncDisposable
 {
     /// <summary>How soon after a pre-warming decision the model is unloaded: the request that made it finishes first.</summary>
     public static readonly TimeSpan UnloadGrace = TimeSpan.FromSeconds(5);
@@ -23,49 +31,21 @@ internal sealed partial class KeepAliveScheduler : IAsyncDisposable
     /// <summary>A model still busy when its keep-alive ends is looked at again this much later.</summary>
     public static readonly TimeSpan BusyRecheck = TimeSpan.FromSeconds(1);
 
-    private readonly IKeepAlivePolicy _policy;
-    private readonly IIdleStatisticsStore _store;
-    private readonly HistogramKeepAliveOptions _shape;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Func<string, long, IdleUnload> _unloadIfIdle;
-    private readonly Action<string, long> _prewarm;
+    private readonly ILogger _logger = logger;
     private readonly Dictionary<string, KeepAliveEntry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = [];
 
-    /// <summary>
-    /// <paramref name="unloadIfIdle"/> is called when a keep-alive ends, <paramref name="prewarm"/> when a pre-warm is
-    /// due, each with the model and the use stamp that armed it, and never under the scheduler's lock.
-    /// </summary>
-    public KeepAliveScheduler(
-        IKeepAlivePolicy policy,
-        IIdleStatisticsStore store,
-        HistogramKeepAliveOptions shape,
-        TimeProvider timeProvider,
-        ILogger logger,
-        Func<string, long, IdleUnload> unloadIfIdle,
-        Action<string, long> prewarm)
-    {
-        _policy = policy;
-        _store = store;
-        _shape = shape;
-        _time = timeProvider;
-        _logger = logger;
-        _unloadIfIdle = unloadIfIdle;
-        _prewarm = prewarm;
-    }
-
     /// <summary>A request arrived for the model: the idle time since the previous one is a sample.</summary>
     public void Requested(string modelId)
     {
-        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset now = timeProvider.GetUtcNow();
         lock (_lock)
         {
             KeepAliveEntry entry = Entry(modelId);
             entry.Decision = null;
-            entry.Pending ??= IdleTimeHistogram.Create(_shape);
+            entry.Pending ??= IdleTimeHistogram.Create(shape);
             if (entry.LastArrival is { } previous)
             {
                 entry.Pending.Add(now - previous);
@@ -137,7 +117,7 @@ internal sealed partial class KeepAliveScheduler : IAsyncDisposable
             }
 
             ArmUnload(entry, stamp, UnloadGrace);
-            entry.PrewarmTimer = _time.CreateTimer(_ => OnPrewarmDue(entry, stamp), null, lead, Timeout.InfiniteTimeSpan);
+            entry.PrewarmTimer = timeProvider.CreateTimer(_ => OnPrewarmDue(entry, stamp), null, lead, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -147,13 +127,13 @@ internal sealed partial class KeepAliveScheduler : IAsyncDisposable
     /// </summary>
     public async Task<bool> IsPrewarmDueAsync(string modelId, TimeSpan horizon, CancellationToken cancellationToken = default)
     {
-        if (await _store.LoadAsync(modelId, cancellationToken).ConfigureAwait(false) is not { LastArrival: { } last } statistics)
+        if (await store.LoadAsync(modelId, cancellationToken).ConfigureAwait(false) is not { LastArrival: { } last } statistics)
         {
             return false;
         }
 
-        KeepAliveDecision decision = _policy.Decide(statistics);
-        DateTimeOffset now = _time.GetUtcNow();
+        KeepAliveDecision decision = policy.Decide(statistics);
+        DateTimeOffset now = timeProvider.GetUtcNow();
         return decision.Prewarms && now >= last + decision.PrewarmDelay - horizon && now < last + decision.PrewarmDelay + decision.KeepAliveWindow;
     }
 
@@ -177,7 +157,7 @@ internal sealed partial class KeepAliveScheduler : IAsyncDisposable
 
         try
         {
-            IdleTimeHistogram merged = await _store.MergeAsync(modelId, pending, CancellationToken.None).ConfigureAwait(false);
+            IdleTimeHistogram merged = await store.MergeAsync(modelId, pending, CancellationToken.None).ConfigureAwait(false);
             lock (_lock)
             {
                 entry.Known = merged.Clone();
@@ -254,11 +234,11 @@ internal sealed partial class KeepAliveScheduler : IAsyncDisposable
 
     /// <summary>Under the lock: the policy's decision for the model's statistics as they stand, decided once per change.</summary>
     private KeepAliveDecision Decide(KeepAliveEntry entry) =>
-        entry.Decision ??= _policy.Decide(entry.Known ?? entry.Pending ?? IdleTimeHistogram.Create(_shape));
+        entry.Decision ??= policy.Decide(entry.Known ?? entry.Pending ?? IdleTimeHistogram.Create(shape));
 
     /// <summary>Under the lock. An infinite keep-alive arms nothing.</summary>
     private void ArmUnload(KeepAliveEntry entry, long stamp, TimeSpan after) =>
-        entry.UnloadTimer = after == Timeout.InfiniteTimeSpan ? null : _time.CreateTimer(_ => OnUnloadDue(entry, stamp), null, after, Timeout.InfiniteTimeSpan);
+        entry.UnloadTimer = after == Timeout.InfiniteTimeSpan ? null : timeProvider.CreateTimer(_ => OnUnloadDue(entry, stamp), null, after, Timeout.InfiniteTimeSpan);
 
     private void OnUnloadDue(KeepAliveEntry entry, long stamp)
     {
@@ -270,7 +250,7 @@ internal sealed partial class KeepAliveScheduler : IAsyncDisposable
             }
         }
 
-        if (_unloadIfIdle(entry.ModelId, stamp) != IdleUnload.Busy)
+        if (unloadIfIdle(entry.ModelId, stamp) != IdleUnload.Busy)
         {
             return;
         }
@@ -295,19 +275,19 @@ internal sealed partial class KeepAliveScheduler : IAsyncDisposable
             }
         }
 
-        _prewarm(entry.ModelId, stamp);
+        prewarm(entry.ModelId, stamp);
     }
 
     private async Task ReadAsync(KeepAliveEntry entry)
     {
         try
         {
-            IdleTimeHistogram known = await _store.LoadAsync(entry.ModelId, _stopping.Token).ConfigureAwait(false) ?? IdleTimeHistogram.Create(_shape);
+            IdleTimeHistogram known = await store.LoadAsync(entry.ModelId, _stopping.Token).ConfigureAwait(false) ?? IdleTimeHistogram.Create(shape);
             lock (_lock)
             {
-                if (!known.HasShapeOf(IdleTimeHistogram.Create(_shape)))
+                if (!known.HasShapeOf(IdleTimeHistogram.Create(shape)))
                 {
-                    known = IdleTimeHistogram.Create(_shape);
+                    known = IdleTimeHistogram.Create(shape);
                 }
 
                 if (entry.Pending is { } pending)

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Backends;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
 using Thaw.Inference.Snapshots;
 using Thaw.Testing;
@@ -47,7 +46,7 @@ public sealed class EmbeddingModelLoaderTests
 
     private EmbeddingModelLoader Create(Backend backend, int maxBatchSize)
     {
-        ThawOptions options = RealModels.Options();
+        var options = RealModels.Options();
         options.Batching.MaxBatchSize = maxBatchSize;
         return new EmbeddingModelLoader(RealModels.CreateFileCache(options), RealModels.CreateSnapshotCache(options), backend, Options.Create(options), _time);
     }

@@ -23,13 +23,16 @@ public sealed class KeepAliveSchedulerTests : IAsyncDisposable
         }
     }
 
-    [Fact]
-    public void Served_FixedWindow_AsksToUnloadWithTheStampWhenTheWindowEnds()
+    [Theory]
+    [InlineData(0, 10, 10)]
+    // Pre-warming would not pay when the predicted gap is shorter than the load: the model stays through the gap.
+    [InlineData(30, 5, 5.5)]
+    public void Served_NoPrewarmThatPays_AsksToUnloadWithTheStampWhenTheKeepAliveEnds(int prewarmDelaySeconds, int windowMinutes, double unloadMinutes)
     {
-        KeepAliveScheduler scheduler = Create(new Scripted(TimeSpan.Zero, TimeSpan.FromMinutes(10)));
+        KeepAliveScheduler scheduler = Create(new Scripted(TimeSpan.FromSeconds(prewarmDelaySeconds), TimeSpan.FromMinutes(windowMinutes)));
 
         scheduler.Served("a", 7, OneMinuteLoad);
-        _time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromMinutes(unloadMinutes) - TimeSpan.FromSeconds(1));
         Assert.Empty(_unloads);
         _time.Advance(TimeSpan.FromSeconds(1));
 
@@ -37,30 +40,20 @@ public sealed class KeepAliveSchedulerTests : IAsyncDisposable
         Assert.Empty(_prewarms);
     }
 
-    [Fact]
-    public void Served_NewerUse_ReplacesTheTimerOfTheOlder()
+    [Theory]
+    [InlineData(1, 2, 15)]
+    // An older request finishing after a newer one: the newer one's timer stands.
+    [InlineData(2, 1, 10)]
+    public void Served_TwoUses_TheTimerOfTheNewerStandsAlone(long first, long second, int unloadMinutes)
     {
         KeepAliveScheduler scheduler = Create(new Scripted(TimeSpan.Zero, TimeSpan.FromMinutes(10)));
-        scheduler.Served("a", 1, OneMinuteLoad);
+        scheduler.Served("a", first, OneMinuteLoad);
         _time.Advance(TimeSpan.FromMinutes(5));
 
-        scheduler.Served("a", 2, OneMinuteLoad);
-        _time.Advance(TimeSpan.FromMinutes(6));
+        scheduler.Served("a", second, OneMinuteLoad);
+        _time.Advance(TimeSpan.FromMinutes(unloadMinutes - 5) - TimeSpan.FromSeconds(1));
         Assert.Empty(_unloads);
-        _time.Advance(TimeSpan.FromMinutes(4));
-
-        Assert.Equal([("a", 2L)], _unloads);
-    }
-
-    [Fact]
-    public void Served_OlderStampAfterANewerOne_IsIgnored()
-    {
-        KeepAliveScheduler scheduler = Create(new Scripted(TimeSpan.Zero, TimeSpan.FromMinutes(10)));
-
-        scheduler.Served("a", 2, OneMinuteLoad);
-        _time.Advance(TimeSpan.FromMinutes(5));
-        scheduler.Served("a", 1, OneMinuteLoad);
-        _time.Advance(TimeSpan.FromMinutes(5));
+        _time.Advance(TimeSpan.FromMinutes(10));
 
         Assert.Equal([("a", 2L)], _unloads);
     }
@@ -93,20 +86,6 @@ public sealed class KeepAliveSchedulerTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal([("a", 4L)], _prewarms);
-    }
-
-    [Fact]
-    public void Served_PredictedGapShorterThanTheLoad_KeepsTheModelThroughTheGap()
-    {
-        KeepAliveScheduler scheduler = Create(new Scripted(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5)));
-
-        scheduler.Served("a", 5, OneMinuteLoad);
-        _time.Advance(TimeSpan.FromMinutes(5.5) - TimeSpan.FromSeconds(1));
-        Assert.Empty(_unloads);
-        _time.Advance(TimeSpan.FromSeconds(1));
-
-        Assert.Equal([("a", 5L)], _unloads);
-        Assert.Empty(_prewarms);
     }
 
     [Fact]
