@@ -36,6 +36,7 @@ internal sealed partial class KeepAliveScheduler(
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = [];
+    private bool _disposed;
 
     /// <summary>A request arrived for the model: the idle time since the previous one is a sample.</summary>
     public void Requested(string modelId)
@@ -67,7 +68,7 @@ internal sealed partial class KeepAliveScheduler(
         KeepAliveEntry entry;
         lock (_lock)
         {
-            if (_stopping.IsCancellationRequested)
+            if (_disposed)
             {
                 return;
             }
@@ -99,7 +100,7 @@ internal sealed partial class KeepAliveScheduler(
         lock (_lock)
         {
             KeepAliveEntry entry = Entry(modelId);
-            if (_stopping.IsCancellationRequested || stamp < entry.Stamp)
+            if (_disposed || stamp < entry.Stamp)
             {
                 // An older request finishing late: the timers of the newer one stand.
                 return;
@@ -199,12 +200,12 @@ internal sealed partial class KeepAliveScheduler(
         string[] models;
         lock (_lock)
         {
-            if (_stopping.IsCancellationRequested)
+            if (_disposed)
             {
                 return;
             }
 
-            _stopping.Cancel();
+            _disposed = true;
             foreach (KeepAliveEntry entry in _entries.Values)
             {
                 entry.StopTimers();
@@ -212,6 +213,9 @@ internal sealed partial class KeepAliveScheduler(
 
             models = [.. _entries.Keys];
         }
+
+        // Not under the lock: cancelling runs the statistics reads' callbacks on this thread.
+        await _stopping.CancelAsync().ConfigureAwait(false);
 
         await WhenBackgroundWorkDoneAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (string modelId in models)
@@ -244,7 +248,7 @@ internal sealed partial class KeepAliveScheduler(
     {
         lock (_lock)
         {
-            if (_stopping.IsCancellationRequested || entry.Stamp != stamp)
+            if (_disposed || entry.Stamp != stamp)
             {
                 return;
             }
@@ -257,7 +261,7 @@ internal sealed partial class KeepAliveScheduler(
 
         lock (_lock)
         {
-            if (!_stopping.IsCancellationRequested && entry.Stamp == stamp)
+            if (!_disposed && entry.Stamp == stamp)
             {
                 entry.UnloadTimer?.Dispose();
                 ArmUnload(entry, stamp, BusyRecheck);
@@ -269,7 +273,7 @@ internal sealed partial class KeepAliveScheduler(
     {
         lock (_lock)
         {
-            if (_stopping.IsCancellationRequested || entry.Stamp != stamp)
+            if (_disposed || entry.Stamp != stamp)
             {
                 return;
             }

@@ -353,15 +353,13 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     /// <summary>Drains every model (work already accepted finishes), then releases them; what keep-alive learned is stored first.</summary>
     public async ValueTask DisposeAsync()
     {
-        lock (_gate)
+        if (_stopping.IsCancellationRequested)
         {
-            if (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-
-            _stopping.Cancel();
+            return;
         }
+
+        // Not under _gate: cancelling runs the loads' callbacks on this thread.
+        await _stopping.CancelAsync().ConfigureAwait(false);
 
         // Background work logs its own failures; shutting down waits for it, never fails because of it.
         await WhenBackgroundWorkDoneAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
