@@ -143,8 +143,10 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
         string catalog = Directory.CreateTempSubdirectory("thaw-late-catalog-").FullName;
         CopyManifest(RealModels.MiniLm, catalog);
         string late = WritePathCopy(catalog, "late");
+        // A cache of its own: the shared one keeps the files of an earlier run's successful retry, and nothing would fail.
         await using LoopbackServer server = await ThawApiServer.StartAsync(new()
         {
+            ["Thaw:CacheDirectory"] = Path.Combine(catalog, "cache"),
             ["Thaw:Models:Prewarm:0"] = "late",
             ["Thaw:Models:PrewarmRetryDelay"] = "00:00:00.200",
             ["Thaw:Models:PrewarmRetryMaxDelay"] = "00:00:01",
