@@ -18,6 +18,7 @@ internal static class ThawFunctionsComposition
     public static FunctionsApplicationBuilder AddThawFunctions(this FunctionsApplicationBuilder builder)
     {
         builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<RequestIdMiddleware>();
         builder.AddThawInference();
         builder.AddThawOnnx();
         builder.AddThawAzure();

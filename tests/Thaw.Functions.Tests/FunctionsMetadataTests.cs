@@ -16,12 +16,14 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData("Embeddings", "post", "v1/embeddings", "Function")]
     [InlineData("Models", "get", "v1/models", "Function")]
+    [InlineData("ModelsGet", "get", "v1/models/{id}", "Function")]
     [InlineData("WarmModel", "post", "v1/models/{id}/warm", "Function")]
     [InlineData("Healthz", "get", "healthz", "Anonymous")]
     [InlineData("Readyz", "get", "readyz", "Anonymous")]
     [InlineData("FilesUpload", "post", "v1/files", "Function")]
     [InlineData("FilesList", "get", "v1/files", "Function")]
     [InlineData("FilesGet", "get", "v1/files/{id}", "Function")]
+    [InlineData("FilesDelete", "delete", "v1/files/{id}", "Function")]
     [InlineData("FilesContent", "get", "v1/files/{id}/content", "Function")]
     [InlineData("BatchesCreate", "post", "v1/batches", "Function")]
     [InlineData("BatchesList", "get", "v1/batches", "Function")]
@@ -58,7 +60,7 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesDelete", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "ModelsGet", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Theory]
