@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Hosting;
 using Thaw.Azure;
 using Thaw.Azure.Telemetry;
 using Thaw.Http;
