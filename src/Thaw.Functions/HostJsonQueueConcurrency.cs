@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Jobs;
 
@@ -20,6 +21,10 @@ internal sealed class HostJsonQueueConcurrency(IConfiguration configuration, str
 
     /// <summary>Queue messages one instance runs at once per queue function, as the host reads host.json.</summary>
     public int PerFunction { get; } = Read(hostJsonPath);
+
+    /// <summary>Checks the settings against the app's own host.json (next to the executable) at start.</summary>
+    public static void AddTo(IServiceCollection services, IConfiguration configuration) =>
+        services.AddSingleton<IValidateOptions<JobsOptions>>(new HostJsonQueueConcurrency(configuration, Path.Combine(AppContext.BaseDirectory, "host.json")));
 
     public ValidateOptionsResult Validate(string? name, JobsOptions options)
     {

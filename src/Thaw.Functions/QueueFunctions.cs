@@ -8,7 +8,7 @@ namespace Thaw.Functions;
 /// <summary>
 /// The Storage queue triggers, each run by the same processor as the standalone host's listener. A trigger's queue
 /// name is fixed when the app is built, so they listen on the defaults of <c>Thaw:Jobs:Queue</c> (<c>thaw-jobs</c>)
-/// and <c>Thaw:Jobs:RequestQueue</c> (<c>thaw-requests</c>), on the app's host storage (<c>AzureWebJobsStorage</c>,
+/// and <c>Thaw:Jobs:RequestQueue</c> (<c>thaw-requests</c>; <see cref="TriggerQueueNames"/> refuses others at start), on the app's host storage (<c>AzureWebJobsStorage</c>,
 /// identity-based in infra/, <c>UseDevelopmentStorage=true</c> locally), which <c>Thaw:Storage</c> must name too
 /// (infra/ sets both to one account): without a storage account there is no shared queue or reply storage. host.json's
 /// <c>queues.batchSize</c> 1 and <c>newBatchThreshold</c> 0 run one message per trigger and instance — one batch job at

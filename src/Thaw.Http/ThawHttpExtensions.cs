@@ -22,7 +22,8 @@ public static class ThawHttpExtensions
 {
     /// <summary>
     /// Registers the endpoint handlers (used by the standalone host and the Functions app alike), the Files and Batch
-    /// API and its job model (embedded defaults unless a transport was registered first).
+    /// API and its job model (embedded defaults unless a transport was registered first), and Kestrel's body limit
+    /// for them.
     /// </summary>
     public static IHostApplicationBuilder AddThawHttp(this IHostApplicationBuilder builder)
     {
@@ -34,6 +35,7 @@ public static class ThawHttpExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, EmbeddingsBatchHandler>());
         builder.AddThawJobs();
         builder.Services.AddThawOptions<ApiKeyOptions>("Thaw");
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, RequestBodyLimitSetup>());
         return builder;
     }
 

@@ -16,4 +16,18 @@ public sealed class WorkerStartFailureTests
         Assert.Contains("Thaw:Batching:MaxBatchDelay", failure.Message, StringComparison.Ordinal);
         Assert.Contains("exited with code", failure.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Thaw__Jobs__Queue", "Thaw:Jobs:Queue is 'my-jobs'; allowed: 'thaw-jobs'")]
+    [InlineData("Thaw__Jobs__RequestQueue", "Thaw:Jobs:RequestQueue is 'my-jobs'; allowed: 'thaw-requests'")]
+    public async Task StartAsync_QueueThatNoTriggerListensOn_FailsNamingTheKeyAndTheTriggersQueue(string key, string message)
+    {
+        // The app would enqueue to a queue that the trigger (its name fixed when the app is built) never reads.
+        Dictionary<string, string?> settings = WorkerSettings.Default();
+        settings[key] = "my-jobs";
+
+        FunctionsWorkerException failure = await Assert.ThrowsAsync<FunctionsWorkerException>(() => FakeFunctionsHost.StartAsync(settings));
+
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,13 +1,10 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Thaw.Http.Endpoints;
-using Thaw.Inference.Hosting;
-using Thaw.Inference.Jobs;
 
 namespace Thaw.Http.Server;
 
-/// <summary>Applies <see cref="ServerLimitsOptions"/> and the largest body any route accepts to Kestrel.</summary>
-internal sealed class KestrelLimitsSetup(IOptions<ServerLimitsOptions> limits, IOptions<ThawOptions> thaw, IOptions<JobsOptions> jobs)
+/// <summary>Applies <see cref="ServerLimitsOptions"/> to the standalone host's Kestrel.</summary>
+internal sealed class KestrelLimitsSetup(IOptions<ServerLimitsOptions> limits)
     : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions options)
@@ -17,8 +14,5 @@ internal sealed class KestrelLimitsSetup(IOptions<ServerLimitsOptions> limits, I
         options.Limits.RequestHeadersTimeout = server.RequestHeadersTimeout;
         options.Limits.MaxRequestHeadersTotalSize = server.MaxRequestHeadersTotalSize;
         options.Limits.MaxRequestHeaderCount = server.MaxRequestHeaderCount;
-        // The handlers refuse a body over their own limit with 413 in the OpenAI envelope before reading it; this
-        // outer bound only stops a body that no route would accept (ApiGuard maps Kestrel's 413 to the envelope too).
-        options.Limits.MaxRequestBodySize = Math.Max(thaw.Value.Limits.MaxRequestBytes, jobs.Value.MaxFileBytes + FilesEndpoint.MultipartOverheadBytes);
     }
 }

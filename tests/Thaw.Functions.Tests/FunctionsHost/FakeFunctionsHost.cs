@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,11 +18,20 @@ namespace Thaw.Functions.Tests.FunctionsHost;
 /// Plays the Azure Functions host's part of the language-worker protocol against the real built worker: a gRPC server
 /// on loopback, the worker process started against it, the start-up handshake (init, the worker's own function
 /// indexing, one load per function), invocations, HTTP requests forwarded to the worker's own endpoint (the ASP.NET
-/// Core integration), and shutdown. Every wait is bounded and ends early when the worker exits.
+/// Core integration), one queue message delivered from the trigger's queue or one timer tick when a test asks, and
+/// shutdown with the host's kill after the grace period. Not the host's: keys, polling, schedules, a failed message's
+/// retries and poison queue, concurrency limits, health checks, restarts (docs/functions.md lists them). Every wait
+/// is bounded and ends early when the worker exits.
 /// </summary>
 internal sealed class FakeFunctionsHost : IAsyncDisposable
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
+
+    /// <summary>
+    /// The grace period the tests' terminate gives: the worker's .NET host waits up to 30 s (its default shutdown
+    /// timeout) for requests in flight, so a worker that needs longer has hung rather than been slow.
+    /// </summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan InvocationTimeout = TimeSpan.FromSeconds(60);
@@ -103,6 +115,62 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         return await SendAsync(request);
     }
 
+    /// <summary>Invokes a timer trigger as the host does when its schedule fires: the TimerInfo as JSON under the trigger's binding name.</summary>
+    public Task<InvocationResponse> InvokeTimerAsync(string functionName) =>
+        InvokeAsync(functionName, [new ParameterBinding
+        {
+            Name = Trigger(functionName, "timerTrigger").GetProperty("name").GetString(),
+            Data = new TypedData { Json = """{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-01-01T00:00:00+00:00","Next":"2026-01-01T00:01:00+00:00","LastUpdated":"2026-01-01T00:00:00+00:00"},"IsPastDue":false}""" },
+        }]);
+
+    /// <summary>
+    /// Delivers the next message on <paramref name="functionName"/>'s queue (the trigger's <c>queueName</c>, on the
+    /// account of <paramref name="connectionString"/>) as the host does: read with Base64 decoding and the host's
+    /// 30 s visibility, bound as the queue extension's model binding data (the message as JSON) with the dequeue
+    /// count in the trigger metadata, and deleted when the invocation succeeds. A failed invocation leaves the message
+    /// to come back; the host's retry count and poison queue are not performed here.
+    /// </summary>
+    public async Task<InvocationResponse> DeliverQueueMessageAsync(string functionName, string connectionString)
+    {
+        JsonElement trigger = Trigger(functionName, "queueTrigger");
+        string queueName = trigger.GetProperty("queueName").GetString()!;
+        var queue = new QueueClient(connectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        QueueMessage message = (await queue.ReceiveMessageAsync(TimeSpan.FromSeconds(30))).Value
+            ?? throw new FunctionsWorkerException($"No message on '{queueName}' for {functionName}.");
+        InvocationResponse response = await InvokeAsync(functionName, [new ParameterBinding
+        {
+            Name = trigger.GetProperty("name").GetString(),
+            Data = new TypedData
+            {
+                ModelBindingData = new ModelBindingData
+                {
+                    Version = "1.0",
+                    Source = "AzureStorageQueues",
+                    ContentType = "application/json",
+                    Content = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(message)),
+                },
+            },
+        }], new Dictionary<string, TypedData>
+        {
+            // Numbers travel as JSON: the worker rejects TypedData.Int in trigger metadata ("Int is not supported").
+            ["DequeueCount"] = new() { Json = message.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ["Id"] = new() { String = message.MessageId },
+            ["QueueTrigger"] = new() { String = message.MessageText },
+        });
+        if (response.Result.Status == StatusResult.Types.Status.Success)
+        {
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// An HTTP client whose requests travel as the host forwards them (<see cref="SendAsync(HttpRequestMessage)"/>),
+    /// addressed to the host's own endpoint. A failed invocation is answered 500, as the host answers it.
+    /// </summary>
+    public HttpClient CreateClient() => new(new ForwardingHandler(this)) { BaseAddress = new Uri("http://localhost:7071/"), Timeout = InvocationTimeout };
+
     /// <summary>
     /// An HTTP request as the host handles it for a worker with the <c>HttpUri</c> capability: route it to a function
     /// (host.json's routePrefix, the trigger's route and methods), send the invocation with the route values as
@@ -127,22 +195,59 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         Task<InvocationResponse> response = SendAsync(invocation);
-        var forwarded = new HttpRequestMessage(request.Method, new Uri(HttpUri, target.PathAndQuery)) { Content = request.Content };
-        foreach ((string name, IEnumerable<string> values) in request.Headers)
-        {
-            forwarded.Headers.TryAddWithoutValidation(name, values);
-        }
-
-        forwarded.Headers.Add(InvocationIdHeader, invocation.InvocationId);
-        HttpResponseMessage answer = await _http!.SendAsync(forwarded).WaitAsync(InvocationTimeout);
+        HttpResponseMessage answer = await ForwardAsync(request, target, invocation.InvocationId).WaitAsync(InvocationTimeout);
         return new HttpInvocation(answer, await response);
     }
 
-    /// <summary>Sends WorkerTerminate, as the host does when it shuts down, and waits for the process to exit.</summary>
+    /// <summary>
+    /// Forwards the request to the worker's endpoint. The worker reports its <c>HttpUri</c> before its Kestrel listens,
+    /// so, as the host's RetryProxyHandler does (10 tries, 50 ms doubling to at most 250 ms), a refused connection is
+    /// tried again; nothing of the request has been sent then.
+    /// </summary>
+    private async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, Uri target, string invocationId)
+    {
+        TimeSpan delay = TimeSpan.FromMilliseconds(50);
+        for (int attempt = 1; ; attempt++)
+        {
+            // Not disposed: that would dispose the content, which a retry sends again.
+            var forwarded = new HttpRequestMessage(request.Method, new Uri(HttpUri, target.PathAndQuery)) { Content = request.Content };
+            foreach ((string name, IEnumerable<string> values) in request.Headers)
+            {
+                forwarded.Headers.TryAddWithoutValidation(name, values);
+            }
+
+            forwarded.Headers.Add(InvocationIdHeader, invocationId);
+            try
+            {
+                return await _http!.SendAsync(forwarded);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < 10)
+            {
+                await Task.Delay(delay);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+            }
+        }
+    }
+
+    /// <summary>Waits for the worker to log a line containing <paramref name="text"/> through the protocol.</summary>
+    public Task WaitForLogAsync(string text) => BoundedAsync(_channel.LogAsync(text).ContinueWith(_ => true, TaskScheduler.Default), $"log '{text}'", InvocationTimeout);
+
+    /// <summary>
+    /// Sends WorkerTerminate, as the host does when it shuts down, and waits for the process to exit; like the host,
+    /// kills it when it is still running after <paramref name="gracePeriod"/> (its exit code then says so).
+    /// </summary>
     public async Task<int> StopAsync(TimeSpan gracePeriod)
     {
         _channel.Post(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } });
-        return await _worker.Exited.WaitAsync(gracePeriod + StartTimeout);
+        try
+        {
+            return await _worker.Exited.WaitAsync(gracePeriod);
+        }
+        catch (TimeoutException)
+        {
+            _worker.Kill();
+            return await _worker.Exited;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -189,7 +294,8 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         HttpUri = new Uri(httpUri);
-        _http = new HttpClient { Timeout = InvocationTimeout };
+        // A request that expects 100-continue waits for the worker to read its body, however long the handler takes.
+        _http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = InvocationTimeout }) { Timeout = InvocationTimeout };
     }
 
     private async Task IndexAndLoadAsync()
@@ -219,6 +325,20 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         _routes = HttpTriggerRoutes.Create(_functions.Values, RoutePrefix(AppDirectory));
+    }
+
+    private JsonElement Trigger(string functionName, string type)
+    {
+        foreach (string raw in Functions[functionName].RawBindings)
+        {
+            using JsonDocument binding = JsonDocument.Parse(raw);
+            if (string.Equals(binding.RootElement.GetProperty("type").GetString(), type, StringComparison.OrdinalIgnoreCase))
+            {
+                return binding.RootElement.Clone();
+            }
+        }
+
+        throw new FunctionsWorkerException($"{functionName} has no {type} binding.");
     }
 
     private InvocationRequest NewInvocation(string functionName) => new()

@@ -23,6 +23,22 @@ internal sealed class WorkerChannel
 
     public ConcurrentQueue<RpcLog> Logs { get; } = new();
 
+    private readonly ConcurrentDictionary<TaskCompletionSource, string> _logWaiters = new();
+
+    /// <summary>Completes when the worker sends a log line containing <paramref name="text"/> (or has sent one).</summary>
+    public Task LogAsync(string text)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _logWaiters[seen] = text;
+        if (Logs.Any(l => l.Message.Contains(text, StringComparison.Ordinal)))
+        {
+            _logWaiters.TryRemove(seen, out _);
+            seen.TrySetResult();
+        }
+
+        return seen.Task;
+    }
+
     public const string InitKey = "init";
     public const string MetadataKey = "metadata";
     public const string StatusKey = "status";
@@ -94,6 +110,14 @@ internal sealed class WorkerChannel
                 break;
             case StreamingMessage.ContentOneofCase.RpcLog:
                 Logs.Enqueue(message.RpcLog);
+                foreach ((TaskCompletionSource seen, string text) in _logWaiters)
+                {
+                    if (message.RpcLog.Message.Contains(text, StringComparison.Ordinal) && _logWaiters.TryRemove(seen, out _))
+                    {
+                        seen.TrySetResult();
+                    }
+                }
+
                 break;
             case StreamingMessage.ContentOneofCase.WorkerInitResponse:
                 Complete(InitKey, message);

@@ -67,16 +67,30 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>The last lines of output, for a failure message.</summary>
-    public string Tail(int lines = 40) => string.Join(Environment.NewLine, Output.TakeLast(lines));
+    /// <summary>
+    /// The output for a failure message: the start of an unhandled exception (its message, which a deep stack would
+    /// push out of the tail), then the last lines.
+    /// </summary>
+    public string Tail(int lines = 40)
+    {
+        string[] output = [.. Output];
+        int crash = Array.FindIndex(output, l => l.StartsWith("Unhandled exception.", StringComparison.Ordinal));
+        IEnumerable<string> head = crash >= 0 && crash < output.Length - lines ? [.. output.Skip(crash).Take(3), "..."] : [];
+        return string.Join(Environment.NewLine, head.Concat(output.TakeLast(lines)));
+    }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the worker if it still runs, as the host does once a grace period is over.</summary>
+    public void Kill()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
         await Exited;
         _process.Dispose();
     }
