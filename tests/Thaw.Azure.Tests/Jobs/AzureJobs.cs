@@ -49,11 +49,11 @@ internal sealed class AzureJobs
     public StorageJobQueue Queue { get; }
 
     public BatchJobProcessor Processor(IBatchRequestHandler handler) =>
-        new(new BatchJobRunner(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
+        new(new BatchJobRunner(Batches, Files, Output, Queue, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
             Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobProcessor>.Instance);
 
     public BatchJobRunner Runner(IBatchRequestHandler handler) =>
-        new(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance);
+        new(Batches, Files, Output, Queue, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance);
 
     public static string Lines(int count) => string.Join('\n', Enumerable.Range(0, count).Select(i =>
         JsonSerializer.Serialize(new { custom_id = $"r{i}", method = "POST", url = "/v1/embeddings", body = new { input = i == 2 ? "bad" : $"text {i}" } })));

@@ -43,7 +43,7 @@ internal sealed class JobFixture : IDisposable
     public InProcessJobQueue Queue { get; }
 
     public BatchJobRunner Runner(IBatchRequestHandler handler) =>
-        new(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobRunner>.Instance);
+        new(Batches, Files, Output, Queue, [handler], Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobRunner>.Instance);
 
     public BatchSweeper Sweeper(IBatchRequestHandler? handler = null) =>
         new(Batches, Output, Runner(handler ?? new EchoHandler()), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchSweeper>.Instance);
