@@ -11,8 +11,6 @@ public sealed class BatchShardTests : IDisposable
 {
     private readonly JobFixture _jobs = new(chunkLines: 4, shardLines: 10);
 
-    public void Dispose() => _jobs.Dispose();
-
     [Fact]
     public async Task Listeners_ShardedBatchOnTwoInParallel_WriteByteIdenticalFilesToAnUnshardedRun()
     {
@@ -250,4 +248,6 @@ public sealed class BatchShardTests : IDisposable
     }
 
     private static string? CustomId(JsonElement line) => line.GetProperty("custom_id").GetString();
+
+    public void Dispose() => _jobs.Dispose();
 }
