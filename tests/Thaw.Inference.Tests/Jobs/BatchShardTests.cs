@@ -189,6 +189,32 @@ public sealed class BatchShardTests : IDisposable
     }
 
     [Fact]
+    public async Task Process_ShardThatFailsOnEveryDelivery_IsDeadLetteredAndFailsTheBatchWithTheReason()
+    {
+        string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(20));
+        await _jobs.Processor(new EchoHandler()).ProcessAsync(await ReceiveAsync());
+        BatchJobProcessor healthy = _jobs.Processor(new EchoHandler());
+        await healthy.ProcessAsync(await ReceiveAsync());
+        BatchJobProcessor poisoned = _jobs.Processor(new EchoHandler((_, _) => throw new InvalidOperationException("shard 1 exploded")));
+
+        for (int attempt = 1; attempt <= _jobs.Options.MaxDequeueCount; attempt++)
+        {
+            IJobDelivery shard1 = await ReceiveAsync();
+            Assert.True(JobMessage.TryParse(shard1.Body.Span, out JobMessage message, out _));
+            Assert.Equal(1, message.Shard);
+            await poisoned.ProcessAsync(shard1);
+            _jobs.Time.Advance(_jobs.Options.RetryDelay);
+        }
+
+        BatchRecord batch = await _jobs.GetAsync(batchId);
+        Assert.Equal(BatchStatus.Failed, batch.Status);
+        Assert.Contains("shard 1 exploded", Assert.Single(batch.Errors!.Data).Message);
+        (JobMessage dead, _) = Assert.Single(_jobs.Queue.DeadLetters);
+        Assert.Equal(JobMessage.ForShard(batchId, 1), dead);
+        Assert.Equal(0, _jobs.Queue.Ready);
+    }
+
+    [Fact]
     public async Task Process_BatchOfOneShard_RunsAsOneMessage()
     {
         string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(10));
