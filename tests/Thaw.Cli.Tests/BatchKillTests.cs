@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Thaw.Testing;
 
@@ -7,7 +8,8 @@ namespace Thaw.Cli.Tests;
 /// <summary>
 /// The kill test: <c>thaw serve</c> processes on the Azure Storage transport (real Azurite) run a batch and are
 /// killed (SIGKILL) at random points while it runs; each new process takes the job over once the dead one's
-/// message lease lapses, resumes from the last written chunk, and the batch ends with exactly one line per input.
+/// message lease lapses, resumes from the last written chunk, and the batch ends with exactly one line per input —
+/// run as one message, and split into four shards (kills then land mid-shard, between shards and during assembly).
 /// </summary>
 public sealed class BatchKillTests(Azurite azurite) : IClassFixture<Azurite>
 {
@@ -15,11 +17,13 @@ public sealed class BatchKillTests(Azurite azurite) : IClassFixture<Azurite>
 
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..12];
 
-    [Fact]
-    public async Task Batch_WorkersKilledAtRandomPoints_CompletesWithExactlyOneLinePerInput()
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(150)]
+    public async Task Batch_WorkersKilledAtRandomPoints_CompletesWithExactlyOneLinePerInput(int shardLines)
     {
         var random = new Random(5);
-        (Process process, HttpClient client) = await StartAsync();
+        (Process process, HttpClient client) = await StartAsync(shardLines);
         string batchId;
         int kills = 0;
         try
@@ -40,7 +44,7 @@ public sealed class BatchKillTests(Azurite azurite) : IClassFixture<Azurite>
                 kills++;
                 process.Dispose();
                 client.Dispose();
-                (process, client) = await StartAsync();
+                (process, client) = await StartAsync(shardLines);
             }
 
             await Eventually.WaitUntilAsync(() => IsTerminal(client, batchId));
@@ -55,6 +59,7 @@ public sealed class BatchKillTests(Azurite azurite) : IClassFixture<Azurite>
             Assert.Equal(Lines / 50, errors.Length);
             JsonElement counts = root.GetProperty("request_counts");
             Assert.Equal((Lines, Lines - Lines / 50, Lines / 50), (counts.GetProperty("total").GetInt32(), counts.GetProperty("completed").GetInt32(), counts.GetProperty("failed").GetInt32()));
+            Assert.Equal<int?>(shardLines < Lines ? Lines / shardLines : null, root.TryGetProperty("shards", out JsonElement shards) ? shards.GetProperty("count").GetInt32() : null);
         }
         finally
         {
@@ -69,7 +74,7 @@ public sealed class BatchKillTests(Azurite azurite) : IClassFixture<Azurite>
         }
     }
 
-    private async Task<(Process Process, HttpClient Client)> StartAsync()
+    private async Task<(Process Process, HttpClient Client)> StartAsync(int shardLines)
     {
         int port = ServeProcessApi.FreePort();
         Dictionary<string, string?> settings = RealModels.HostSettings();
@@ -78,6 +83,7 @@ public sealed class BatchKillTests(Azurite azurite) : IClassFixture<Azurite>
         settings["Thaw:Files:Container"] = $"files-{_suffix}";
         settings["Thaw:Jobs:Queue"] = $"jobs-{_suffix}";
         settings["Thaw:Jobs:ChunkLines"] = "10";
+        settings["Thaw:Jobs:ShardLines"] = shardLines.ToString(CultureInfo.InvariantCulture);
         settings["Thaw:Jobs:VisibilityTimeout"] = "00:00:02";
         settings["Thaw:Jobs:MaxDequeueCount"] = "20";
         settings["Thaw:Jobs:MaxPollInterval"] = "00:00:00.200";
