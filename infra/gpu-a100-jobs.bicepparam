@@ -10,3 +10,7 @@ param enableServiceBus = true
 param serviceBusSku = 'Standard'
 param workerImage = ''
 param workerMaxReplicas = 2
+// Where queued requests may be answered (Thaw:Requests): created with the deployment, the app's only write access
+// outside Thaw's own containers and queues.
+param replyContainers = ['thaw-replies']
+param replyQueues = ['thaw-replies']

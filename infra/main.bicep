@@ -55,6 +55,12 @@ param workerMaxReplicas int = 2
 @maxValue(64)
 param workerMessagesPerReplica int = 1
 
+@description('Containers that queued requests may be answered in (Thaw:Requests:ReplyContainers). The deployment creates them and grants the app Storage Blob Data Contributor on each alone; the app never creates one, and refuses at start one of Thaw\'s own.')
+param replyContainers string[] = []
+
+@description('Queues that queued requests may be answered on (Thaw:Requests:ReplyQueues). The deployment creates them and grants the app Storage Queue Data Message Sender on each alone.')
+param replyQueues string[] = []
+
 @description('Days Log Analytics keeps data.')
 param logRetentionInDays int = 30
 
@@ -82,6 +88,8 @@ module foundation 'modules/foundation.bicep' = {
     location: location
     tags: tags
     extraContainers: []
+    replyContainers: replyContainers
+    replyQueues: replyQueues
     logRetentionInDays: logRetentionInDays
     logDailyQuotaGb: logDailyQuotaGb
   }
@@ -115,7 +123,9 @@ var settings = thawSettings(
   'Cuda',
   prewarmModel,
   foundation.outputs.appInsightsConnectionString,
-  serviceBusNamespaceName
+  serviceBusNamespaceName,
+  replyContainers,
+  replyQueues
 )
 
 module functions 'modules/container-app.bicep' = {
@@ -139,8 +149,9 @@ module functions 'modules/container-app.bicep' = {
     memory: gpuReplicaSize.memory
     minReplicas: minReplicas
     maxReplicas: maxReplicas
-    // The Functions base image listens on port 80.
-    ingressTargetPort: 80
+    // Thaw's image runs as a non-root user, which cannot bind port 80: its host listens on 8080
+    // (infra/docker/Dockerfile.gpu). The public placeholder listens on 80.
+    ingressTargetPort: empty(functionsImage) ? 80 : 8080
     scaleRules: []
   }
 }

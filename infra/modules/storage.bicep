@@ -1,7 +1,7 @@
 // The storage account of Thaw and of the Functions host: model origins, snapshots, batch files and job queues.
 // Shared-key access is off, so nothing can use an account key: every client (the Functions host, Thaw, KEDA,
 // az CLI with --auth-mode login) authenticates with Microsoft Entra ID.
-import { blobContainers, storageQueues, poisonSuffix } from 'conventions.bicep'
+import { blobContainers, functionsHostContainers, storageQueues, poisonSuffix } from 'conventions.bicep'
 
 @description('Storage account name: 3-24 lowercase letters and digits, unique in Azure.')
 @minLength(3)
@@ -17,7 +17,13 @@ param tags object
 @description('Containers needed beyond Thaw\'s own, e.g. the Flex Consumption deployment package container.')
 param extraContainers string[] = []
 
-var queueNames = flatten(map(items(storageQueues), q => [q.value, '${q.value}${poisonSuffix}']))
+@description('Containers that queued requests may be answered in (Thaw:Requests:ReplyContainers): created here, never by the app.')
+param replyContainers string[] = []
+
+@description('Queues that queued requests may be answered on (Thaw:Requests:ReplyQueues): created here, never by the app.')
+param replyQueues string[] = []
+
+var queueNames = concat(flatten(map(items(storageQueues), q => [q.value, '${q.value}${poisonSuffix}'])), replyQueues)
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
@@ -43,7 +49,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01'
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [
-  for container in concat(map(items(blobContainers), c => c.value), extraContainers): {
+  for container in concat(map(items(blobContainers), c => c.value), functionsHostContainers, extraContainers, replyContainers): {
     parent: blobService
     name: container
     properties: {

@@ -63,6 +63,9 @@ public static class AzureHostingExtensions
             builder.Services.TryAddSingleton<IJobQueue, StorageJobQueue>();
             builder.Services.TryAddSingleton(sp => new QueueTriggeredJobs(sp.GetRequiredService<BatchJobProcessor>(), sp.GetRequiredService<QueueClients>()));
             // Queued requests (Thaw:Jobs:RequestQueue): answered through the /v1/embeddings handler of AddThawHttp.
+            // Reply destinations: only the configured ones, and never a container or queue that Thaw itself uses.
+            builder.Services.AddThawOptions<RequestsOptions>(RequestsOptions.SectionName)
+                .Configure<IOptions<StorageOptions>, IOptions<FilesOptions>, IOptions<JobsOptions>>((requests, s, f, j) => requests.Own(s.Value, f.Value, j.Value));
             builder.Services.TryAddSingleton<RequestReplies>();
             builder.Services.TryAddSingleton<QueuedRequestProcessor>();
             builder.Services.TryAddSingleton(sp => new QueueTriggeredRequests(sp.GetRequiredService<QueuedRequestProcessor>()));

@@ -20,6 +20,11 @@ public sealed class HttpFunctions(EmbeddingsEndpoint embeddings, ModelsEndpoint 
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/models")] HttpRequest request) =>
         models.Handle();
 
+    [Function("ModelsGet")]
+    public Task<IResult> GetModelAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/models/{id}")] HttpRequest request, string id) =>
+        models.GetAsync(id, request.HttpContext.RequestAborted);
+
     [Function("WarmModel")]
     public Task<IResult> WarmModelAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/models/{id}/warm")] HttpRequest request, string id) =>

@@ -25,6 +25,11 @@ public sealed class JobFunctions(FilesEndpoint files, BatchesEndpoint batches)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/files/{id}")] HttpRequest request, string id) =>
         files.GetAsync(id, request);
 
+    [Function("FilesDelete")]
+    public Task<IResult> DeleteFileAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "v1/files/{id}")] HttpRequest request, string id) =>
+        files.DeleteAsync(id, request);
+
     [Function("FilesContent")]
     public Task<IResult> FileContentAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/files/{id}/content")] HttpRequest request, string id) =>

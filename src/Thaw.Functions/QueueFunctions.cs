@@ -11,9 +11,10 @@ namespace Thaw.Functions;
 /// and <c>Thaw:Jobs:RequestQueue</c> (<c>thaw-requests</c>), on the app's host storage (<c>AzureWebJobsStorage</c>,
 /// identity-based in infra/, <c>UseDevelopmentStorage=true</c> locally), which <c>Thaw:Storage</c> must name too
 /// (infra/ sets both to one account): without a storage account there is no shared queue or reply storage. host.json's
-/// <c>queues.batchSize</c> and <c>newBatchThreshold</c> let one instance run many messages at once, so that queued
-/// requests meet in the model's interactive batcher; <c>maxDequeueCount</c> sends one that keeps failing to
-/// <c>{queue}-poison</c>.
+/// <c>queues.batchSize</c> 1 and <c>newBatchThreshold</c> 0 run one message per trigger and instance — one batch job at
+/// the model's full bulk batch size, not dozens side by side (docs/functions.md, "Queue concurrency"; checked against
+/// Thaw:Jobs at start by <see cref="HostJsonQueueConcurrency"/>); <c>maxDequeueCount</c> sends one that keeps failing
+/// to <c>{queue}-poison</c>.
 /// </summary>
 public sealed class QueueFunctions(IServiceProvider services)
 {

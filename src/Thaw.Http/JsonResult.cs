@@ -6,5 +6,5 @@ namespace Thaw.Http;
 public static class JsonResult
 {
     public static JsonResult<ErrorEnvelope> Error(ApiError error) =>
-        new(error.ToEnvelope(), ThawJson.Context.ErrorEnvelope, error.Status, error.RetryAfter);
+        new(error.ToEnvelope(), ThawJson.Context.ErrorEnvelope, error.Status, error.RetryAfter, shouldRetry: error.Retryable);
 }

@@ -9,8 +9,9 @@ namespace Thaw.Http;
 /// <summary>
 /// Writes a source-generated JSON document with a status and an optional Retry-After. Needs nothing from
 /// the request's services, so it runs the same under Kestrel, the Functions worker and a test's HttpContext.
+/// <paramref name="shouldRetry"/> false writes <c>x-should-retry: false</c> (an error that a retry cannot cure).
 /// </summary>
-public sealed class JsonResult<T>(T value, JsonTypeInfo<T> typeInfo, HttpStatusCode status = HttpStatusCode.OK, TimeSpan? retryAfter = null) : IResult
+public sealed class JsonResult<T>(T value, JsonTypeInfo<T> typeInfo, HttpStatusCode status = HttpStatusCode.OK, TimeSpan? retryAfter = null, bool shouldRetry = true) : IResult
 {
     public T Value => value;
 
@@ -21,6 +22,11 @@ public sealed class JsonResult<T>(T value, JsonTypeInfo<T> typeInfo, HttpStatusC
         HttpResponse response = httpContext.Response;
         response.StatusCode = (int)status;
         response.ContentType = "application/json; charset=utf-8";
+        if (!shouldRetry)
+        {
+            response.Headers["x-should-retry"] = "false";
+        }
+
         if (retryAfter is { } delay)
         {
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

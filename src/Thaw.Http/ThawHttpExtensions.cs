@@ -12,6 +12,7 @@ using Thaw.Http.Endpoints;
 using Thaw.Http.Jobs;
 using Thaw.Http.Security;
 using Thaw.Http.Server;
+using Thaw.Http.Telemetry;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Settings;
 
@@ -70,13 +71,16 @@ public static class ThawHttpExtensions
     }
 
     /// <summary>
-    /// Standalone host only: the listen-address gate first (nothing is served until the bound addresses passed), then
+    /// Standalone host only: the request id first (every answer carries it), the OpenAI envelope for what no route
+    /// answers (404, 405), the listen-address gate (nothing is served until the bound addresses passed), then
     /// authentication and authorization for the endpoints' policies.
     /// </summary>
     public static WebApplication UseThawStandaloneHttp(this WebApplication app)
     {
         ListenAddressGuard guard = app.Services.GetRequiredService<ListenAddressGuard>();
         app.Lifetime.ApplicationStarted.Register(guard.Check);
+        app.Use(RequestIdentity.InvokeAsync);
+        app.Use(UnmatchedRoutes.InvokeAsync);
         app.Use(guard.InvokeAsync);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -93,10 +97,12 @@ public static class ThawHttpExtensions
         v1.RequireAuthorization(ApiKeyAuthenticationHandler.PolicyName);
         v1.MapPost("/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
         v1.MapGet("/models", (ModelsEndpoint handler) => handler.Handle());
+        v1.MapGet("/models/{id}", (string id, HttpContext context, ModelsEndpoint handler) => handler.GetAsync(id, context.RequestAborted));
         v1.MapPost("/models/{id}/warm", (string id, HttpContext context, ModelsEndpoint handler) => handler.WarmAsync(id, context.RequestAborted));
         v1.MapPost("/files", (HttpRequest request, FilesEndpoint handler) => handler.UploadAsync(request));
         v1.MapGet("/files", (HttpRequest request, FilesEndpoint handler) => handler.ListAsync(request));
         v1.MapGet("/files/{id}", (string id, HttpRequest request, FilesEndpoint handler) => handler.GetAsync(id, request));
+        v1.MapDelete("/files/{id}", (string id, HttpRequest request, FilesEndpoint handler) => handler.DeleteAsync(id, request));
         v1.MapGet("/files/{id}/content", (string id, HttpRequest request, FilesEndpoint handler) => handler.ContentAsync(id, request));
         v1.MapPost("/batches", (HttpRequest request, BatchesEndpoint handler) => handler.CreateAsync(request));
         v1.MapGet("/batches", (HttpRequest request, BatchesEndpoint handler) => handler.ListAsync(request));

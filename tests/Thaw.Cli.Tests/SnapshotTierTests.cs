@@ -174,6 +174,33 @@ public sealed class SnapshotTierTests : IAsyncLifetime
         Assert.False((await LoadAsync(again)).Timings!.SnapshotBuilt);
     }
 
+    [Fact]
+    public async Task Prewarm_TwoInstancesSharingACacheWithACorruptSnapshot_BothEndReady()
+    {
+        // Issue 11, item 11: one instance discarding the corrupt snapshot under the other's lookup once failed that
+        // load, and the instance stayed unready until a request came. Each pre-warm now ends ready without one.
+        (string Key, string Value)[] shared = [("Thaw:Storage:ConnectionString", ""), ("Thaw:Models:PrewarmRetryDelay", "00:00:00.100")];
+        await LoadAsync(Start("machine", shared));
+        string manifest = Directory.GetFiles(Path.Combine(_root, "machine", "snapshots"), SnapshotCache.ManifestFileName, SearchOption.AllDirectories).Single();
+        await File.WriteAllTextAsync(manifest, "{ corrupt");
+        ModelHost[] pools = [.. new[] { Start("machine", shared), Start("machine", shared) }.Select(h => h.Services.GetRequiredService<ModelHost>())];
+
+        foreach (ModelHost pool in pools)
+        {
+            pool.Prewarm(RealModels.MiniLm);
+        }
+
+        await Eventually.WaitUntilAsync(() => pools.All(p => p.GetStatus(RealModels.MiniLm).State == ModelState.Ready));
+        foreach (ModelHost pool in pools)
+        {
+            await pool.WhenBackgroundWorkDoneAsync();
+        }
+
+        Assert.All(pools, p => Assert.Equal((ModelState.Ready, null), (p.GetStatus(RealModels.MiniLm).State, p.GetStatus(RealModels.MiniLm).NextAttemptAt)));
+        // The snapshot the two rebuilt is intact: a third instance loads it without building.
+        Assert.False((await LoadAsync(Start("machine", shared))).Timings!.SnapshotBuilt);
+    }
+
     private IHost Start(string instance, params (string Key, string Value)[] settings)
     {
         var overrides = new Dictionary<string, string?>

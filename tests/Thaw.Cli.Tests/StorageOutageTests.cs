@@ -119,7 +119,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         settings["Thaw:Files:Container"] = $"files-{_suffix}";
         settings["Thaw:Jobs:Queue"] = $"jobs-{_suffix}";
         settings["Thaw:Jobs:RequestQueue"] = $"requests-{_suffix}";
-        settings["Thaw:Jobs:ReplyQueues:0"] = $"replies-{_suffix}";
+        settings["Thaw:Requests:ReplyQueues:0"] = $"replies-{_suffix}";
         settings["Thaw:Jobs:ChunkLines"] = "25";
         // A free slot while the first job runs, so that the job listener polls (and fails) during the outage.
         settings["Thaw:Jobs:MaxConcurrentJobs"] = "2";

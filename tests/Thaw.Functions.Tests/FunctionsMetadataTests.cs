@@ -16,12 +16,14 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData("Embeddings", "post", "v1/embeddings", "Function")]
     [InlineData("Models", "get", "v1/models", "Function")]
+    [InlineData("ModelsGet", "get", "v1/models/{id}", "Function")]
     [InlineData("WarmModel", "post", "v1/models/{id}/warm", "Function")]
     [InlineData("Healthz", "get", "healthz", "Anonymous")]
     [InlineData("Readyz", "get", "readyz", "Anonymous")]
     [InlineData("FilesUpload", "post", "v1/files", "Function")]
     [InlineData("FilesList", "get", "v1/files", "Function")]
     [InlineData("FilesGet", "get", "v1/files/{id}", "Function")]
+    [InlineData("FilesDelete", "delete", "v1/files/{id}", "Function")]
     [InlineData("FilesContent", "get", "v1/files/{id}/content", "Function")]
     [InlineData("BatchesCreate", "post", "v1/batches", "Function")]
     [InlineData("BatchesList", "get", "v1/batches", "Function")]
@@ -54,22 +56,11 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void HostJson_LetsOneInstanceRunManyQueueMessagesAtOnce()
-    {
-        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "host.json")));
-
-        JsonElement queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
-        Assert.Equal(32, queues.GetProperty("batchSize").GetInt32());
-        Assert.Equal(16, queues.GetProperty("newBatchThreshold").GetInt32());
-        Assert.Equal(5, queues.GetProperty("maxDequeueCount").GetInt32());
-    }
-
-    [Fact]
     public void Metadata_HasNoOtherFunctions()
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesDelete", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "ModelsGet", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Theory]

@@ -31,6 +31,7 @@ public sealed class QueueFunctionsTests(Azurite azurite) : IClassFixture<Azurite
         {
             ["Thaw:Jobs:Queue"] = $"jobs-{_suffix}",
             ["Thaw:Jobs:RequestQueue"] = $"requests-{_suffix}",
+            ["Thaw:Requests:ReplyQueues:0"] = $"replies-{_suffix}",
             ["Thaw:Jobs:ChunkLines"] = "2",
         });
         builder.AddThawInference();
@@ -89,6 +90,7 @@ public sealed class QueueFunctionsTests(Azurite azurite) : IClassFixture<Azurite
     {
         QueueClient requests = Queue($"requests-{_suffix}");
         await requests.CreateIfNotExistsAsync();
+        await Queue($"replies-{_suffix}").CreateIfNotExistsAsync();
         await requests.SendMessageAsync(JsonSerializer.Serialize(new { id = "f1", body = new { input = "a queued request" }, reply_to = new { queue = $"replies-{_suffix}" } }));
         QueueMessage message = (await requests.ReceiveMessageAsync(TimeSpan.FromMinutes(1))).Value;
 

@@ -144,6 +144,8 @@ public sealed class BatchApiTests
         Assert.Equal(first, next.GetProperty("data")[0].GetProperty("id").GetString());
         Assert.False(next.GetProperty("has_more").GetBoolean());
         await AssertErrorAsync(cancel, HttpStatusCode.Conflict, "batch_id");
+        // The JavaScript SDK retries a 409 unless told not to: cancelling an ended batch never succeeds.
+        Assert.Equal("false", Assert.Single(cancel.Headers.GetValues("x-should-retry")));
     }
 
     [Fact]
@@ -174,7 +176,7 @@ public sealed class BatchApiTests
         string directory = Path.Combine(Path.GetTempPath(), "thaw-jobs-tests", Guid.NewGuid().ToString("N"));
         var files = new LocalFileStore(Path.Combine(directory, "files"), TimeProvider.System);
         var batches = new LocalBatchStore(Path.Combine(directory, "batches"));
-        var output = new LocalBatchOutput(Path.Combine(directory, "output"), files);
+        var output = new LocalBatchOutput(Path.Combine(directory, "output"), files, new JobsOptions().OutputRetention);
         string content = string.Join('\n', Enumerable.Range(0, 10).Select(i => BatchJobs.Line($"k{i}", new { input = $"restart line {i}" })));
         FileRecord input = await files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(content)));
         string batchId = JobIds.NewBatchId(TimeProvider.System);

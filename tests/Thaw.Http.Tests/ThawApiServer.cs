@@ -28,7 +28,8 @@ public sealed class ThawApiServer : IAsyncLifetime
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
-    internal static async Task<LoopbackServer> StartAsync(Dictionary<string, string?> settings, string? catalogDirectory = null, bool jobListener = false)
+    internal static async Task<LoopbackServer> StartAsync(
+        Dictionary<string, string?> settings, string? catalogDirectory = null, bool jobListener = false, Action<WebApplicationBuilder>? configure = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
         CapturingLoggerProvider logs = LoopbackServer.CaptureLogs(builder);
@@ -50,6 +51,7 @@ public sealed class ThawApiServer : IAsyncLifetime
             builder.AddThawJobListener();
         }
 
+        configure?.Invoke(builder);
         WebApplication app = builder.Build();
         app.UseThawStandaloneHttp();
         app.MapThawApi();

@@ -104,12 +104,28 @@ public sealed class DeploymentTests
         string identityName = PredictedDeployment.ShortName(deployment.Single(Identities));
         bool serviceBus = deployment.OfType(ServiceBusNamespaces).Any();
         bool registry = deployment.OfType("Microsoft.ContainerRegistry/registries").Any();
+        bool flex = deployment.OfType(Sites).Any();
+        (string[] replyContainers, string[] replyQueues) = ExpectedNames.Replies(parametersFile);
 
+        // Each storage role on the one container or queue it is for (issue 11, item 2).
         var expected = new List<string>
         {
-            $"{RoleIds.StorageBlobDataOwner} on {StorageAccounts}",
-            $"{RoleIds.StorageQueueDataContributor} on {StorageAccounts}",
+            $"{RoleIds.StorageBlobDataReader} on {BlobContainers} {ExpectedNames.OriginsContainer}",
+            $"{RoleIds.StorageBlobDataContributor} on {BlobContainers} {new StorageOptions().SnapshotContainer}",
+            $"{RoleIds.StorageBlobDataContributor} on {BlobContainers} {new StorageOptions().KeepAliveContainer}",
+            $"{RoleIds.StorageBlobDataContributor} on {BlobContainers} {new FilesOptions().Container}",
         };
+        expected.AddRange(ExpectedNames.FunctionsHostContainers.Select(c => $"{RoleIds.StorageBlobDataOwner} on {BlobContainers} {c}"));
+        expected.AddRange(new[] { new JobsOptions().Queue, ExpectedNames.RequestQueue }
+            .SelectMany(q => new[] { q, q + ExpectedNames.PoisonSuffix })
+            .Select(q => $"{RoleIds.StorageQueueDataContributor} on {Queues} {q}"));
+        expected.AddRange(replyContainers.Select(c => $"{RoleIds.StorageBlobDataContributor} on {BlobContainers} {c}"));
+        expected.AddRange(replyQueues.Select(q => $"{RoleIds.StorageQueueDataMessageSender} on {Queues} {q}"));
+        if (flex)
+        {
+            expected.Add($"{RoleIds.StorageBlobDataContributor} on {BlobContainers} {ExpectedNames.FlexDeploymentContainer}");
+        }
+
         if (registry)
         {
             expected.Add($"{RoleIds.AcrPull} on Microsoft.ContainerRegistry/registries");
@@ -127,9 +143,44 @@ public sealed class DeploymentTests
             Assert.Contains($"/userAssignedIdentities/{identityName}'", (string)assignment["properties"]!["principalId"]!, StringComparison.Ordinal);
             Assert.Equal("ServicePrincipal", (string)assignment["properties"]!["principalType"]!);
             string roleId = ((string)assignment["properties"]!["roleDefinitionId"]!).Split('/')[^1];
-            return $"{roleId} on {ScopeType(assignment)}";
+            (string type, string name) = Scope(assignment);
+            return type.StartsWith("Microsoft.Storage/", StringComparison.Ordinal) ? $"{roleId} on {type} {name}" : $"{roleId} on {type}";
         })];
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(ParametersFiles))]
+    public async Task RoleAssignments_EveryVariant_NoStorageRoleOnTheAccount(string parametersFile)
+    {
+        PredictedDeployment deployment = await PredictedDeployment.ForAsync(parametersFile);
+
+        // An account-scoped data role would let a bug or a hostile message reach every container and queue, the
+        // Functions host's secrets included; only a container or a queue is a scope.
+        string[] storageScopes = [.. deployment.OfType(RoleAssignments).Select(a => Scope(a).Type).Where(t => t.StartsWith("Microsoft.Storage/", StringComparison.Ordinal))];
+        Assert.NotEmpty(storageScopes);
+        Assert.All(storageScopes, type => Assert.Contains(type, new[] { BlobContainers, Queues }));
+    }
+
+    [Theory]
+    [MemberData(nameof(ParametersFiles))]
+    public async Task ReplyDestinations_EveryVariant_AreTheParametersCreatedAndConfigured(string parametersFile)
+    {
+        PredictedDeployment deployment = await PredictedDeployment.ForAsync(parametersFile);
+        (string[] replyContainers, string[] replyQueues) = ExpectedNames.Replies(parametersFile);
+        HashSet<string> containers = [.. deployment.OfType(BlobContainers).Select(PredictedDeployment.ShortName)];
+        HashSet<string> queues = [.. deployment.OfType(Queues).Select(PredictedDeployment.ShortName)];
+
+        Assert.Superset(new HashSet<string>([.. replyContainers, .. ExpectedNames.FunctionsHostContainers]), containers);
+        Assert.Superset(new HashSet<string>(replyQueues), queues);
+        foreach (JsonObject app in deployment.OfType(ContainerApps).Concat(deployment.OfType(Sites)))
+        {
+            Dictionary<string, string> settings = PredictedDeployment.Settings(app);
+            Assert.Equal(replyContainers, settings.Where(s => s.Key.StartsWith("Thaw__Requests__ReplyContainers__", StringComparison.Ordinal)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value));
+            Assert.Equal(replyQueues, settings.Where(s => s.Key.StartsWith("Thaw__Requests__ReplyQueues__", StringComparison.Ordinal)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value));
+            Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Thaw__Requests__", StringComparison.Ordinal)
+                && !k.StartsWith("Thaw__Requests__ReplyContainers__", StringComparison.Ordinal) && !k.StartsWith("Thaw__Requests__ReplyQueues__", StringComparison.Ordinal));
+        }
     }
 
     [Theory]
@@ -170,6 +221,7 @@ public sealed class DeploymentTests
             }
 
             Assert.Contains(settings["Thaw__Storage__SnapshotContainer"], containers);
+            Assert.Contains(settings["Thaw__Storage__KeepAliveContainer"], containers);
             Assert.Contains(settings["Thaw__Files__Container"], containers);
             if (settings.TryGetValue("AzureWebJobsStorage__accountName", out string? hostStorage))
             {
@@ -205,6 +257,7 @@ public sealed class DeploymentTests
         {
             Dictionary<string, string> settings = PredictedDeployment.Settings(app);
             Assert.Equal(new StorageOptions().SnapshotContainer, settings["Thaw__Storage__SnapshotContainer"]);
+            Assert.Equal(new StorageOptions().KeepAliveContainer, settings["Thaw__Storage__KeepAliveContainer"]);
             Assert.Equal(new JobsOptions().Queue, settings["Thaw__Jobs__Queue"]);
             Assert.Equal(ExpectedNames.RequestQueue, settings["Thaw__Jobs__RequestQueue"]);
             Assert.Equal(new FilesOptions().Container, settings["Thaw__Files__Container"]);
@@ -275,17 +328,17 @@ public sealed class DeploymentTests
         Assert.Single(deployment.OfType(ContainerApps), app => (string?)app["kind"] == "functionapp");
 
     /// <summary>
-    /// The resource type a role assignment is scoped to: bicep snapshot writes an extension resource's id as
+    /// The resource type and name a role assignment is scoped to: bicep snapshot writes an extension resource's id as
     /// extensionResourceId('&lt;scope id&gt;', ...); an assignment at resource-group or subscription scope has none.
     /// </summary>
-    private static string ScopeType(JsonObject assignment)
+    private static (string Type, string Name) Scope(JsonObject assignment)
     {
         const string Prefix = "[extensionResourceId('";
         string id = PredictedDeployment.Id(assignment);
         Assert.StartsWith(Prefix, id, StringComparison.Ordinal);
         string scope = id[Prefix.Length..id.IndexOf('\'', Prefix.Length)];
         string[] segments = scope[(scope.IndexOf("/providers/", StringComparison.Ordinal) + "/providers/".Length)..].Split('/');
-        // provider/type/name[/childType/childName...] → provider/type[/childType...]
-        return string.Join('/', segments.Where((_, i) => i == 0 || i % 2 == 1));
+        // provider/type/name[/childType/childName...] → provider/type[/childType...], and the last name
+        return (string.Join('/', segments.Where((_, i) => i == 0 || i % 2 == 1)), segments[^1]);
     }
 }

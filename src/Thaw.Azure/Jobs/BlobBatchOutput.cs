@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Options;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Azure.Jobs;
@@ -15,7 +16,7 @@ namespace Thaw.Azure.Jobs;
 /// files appear only then. The lease is the metadata of <c>leases/{batch}</c>. (Staged blocks that are never committed
 /// are dropped by the service after a week; a batch expires within a day.)
 /// </summary>
-internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore files, TimeProvider time) : IBatchOutput
+internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore files, IOptions<JobsOptions> options) : IBatchOutput
 {
     private const string UntilKey = "until";
 
@@ -89,23 +90,18 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
         return markers;
     }
 
-    private async Task<FileRecord> CommitFileAsync(string fileId, string filename, List<string> blocks, CancellationToken cancellationToken)
-    {
-        long created = time.GetUtcNow().ToUnixTimeSeconds();
-        Dictionary<string, string> metadata = BlobFileStore.Metadata(filename, FilePurposes.BatchOutput, created);
-        BlockBlobClient blob = await files.BlockBlobAsync(fileId).ConfigureAwait(false);
-        if (blocks.Count == 0)
+    private Task<FileRecord> CommitFileAsync(string fileId, string filename, List<string> blocks, CancellationToken cancellationToken) =>
+        files.WriteAsync(fileId, filename, FilePurposes.BatchOutput, options.Value.OutputRetention, async (blob, metadata) =>
         {
-            await blob.UploadAsync(BinaryData.Empty.ToStream(), new BlobUploadOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await blob.CommitBlockListAsync(blocks, new CommitBlockListOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
-        }
+            if (blocks.Count == 0)
+            {
+                await blob.UploadAsync(BinaryData.Empty.ToStream(), new BlobUploadOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
 
-        return await files.GetAsync(fileId, cancellationToken).ConfigureAwait(false)
-            ?? throw new RequestFailedException(404, $"The file '{fileId}' vanished right after its commit.");
-    }
+            await blob.CommitBlockListAsync(blocks, new CommitBlockListOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
+        }, cancellationToken);
 
     private static string MarkerName(string batchId, int firstLine) => string.Create(CultureInfo.InvariantCulture, $"chunks/{batchId}/{firstLine:D8}");
 

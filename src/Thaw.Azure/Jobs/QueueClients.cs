@@ -13,6 +13,9 @@ namespace Thaw.Azure.Jobs;
 /// </summary>
 internal sealed class QueueClients
 {
+    /// <summary>The poison queue of a queue is named <c>{queue}-poison</c>, as the Functions host names it.</summary>
+    public const string PoisonSuffix = "-poison";
+
     private readonly Lazy<QueueServiceClient> _service;
     private readonly RetryingOnce<(QueueClient Queue, QueueClient Poison)> _jobs;
     private readonly RetryingOnce<(QueueClient Queue, QueueClient Poison)> _requests;
@@ -34,7 +37,7 @@ internal sealed class QueueClients
     private async Task<(QueueClient Queue, QueueClient Poison)> CreatePairAsync(string name)
     {
         QueueClient queue = Get(name);
-        QueueClient poison = Get(name + "-poison");
+        QueueClient poison = Get(name + PoisonSuffix);
         await queue.CreateIfNotExistsAsync().ConfigureAwait(false);
         await poison.CreateIfNotExistsAsync().ConfigureAwait(false);
         return (queue, poison);

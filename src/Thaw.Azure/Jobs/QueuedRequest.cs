@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Thaw.Azure.Storage;
 
 namespace Thaw.Azure.Jobs;
 
@@ -8,7 +9,11 @@ namespace Thaw.Azure.Jobs;
 /// </summary>
 internal sealed record QueuedRequest(string Id, JsonElement Body, string? ReplyQueue, string? ReplyContainer, string? ReplyBlob)
 {
-    /// <summary>Reads a message; false with the problem when it has no id, body or reply destination (nothing can be answered).</summary>
+    /// <summary>
+    /// Reads a message; false with the problem when it has no id, body or reply destination, or a reply blob whose name
+    /// the service would not take as it is (<see cref="StorageNames.IsBlobName"/>): nothing can be answered. Whether the
+    /// destination is one Thaw may write to is <see cref="RequestReplies"/>' to judge.
+    /// </summary>
     public static bool TryParse(ReadOnlyMemory<byte> message, out QueuedRequest request, out string problem)
     {
         request = null!;
@@ -52,6 +57,12 @@ internal sealed record QueuedRequest(string Id, JsonElement Body, string? ReplyQ
         }
         else if (queue is null && blob is not null && slash > 0 && slash < blob.Length - 1)
         {
+            if (!StorageNames.IsBlobName(blob[(slash + 1)..], out string blobProblem))
+            {
+                problem = $"'reply_to.blob' names no usable blob: {blobProblem}.";
+                return false;
+            }
+
             request = new QueuedRequest(idText, body, null, blob[..slash], blob[(slash + 1)..]);
         }
         else

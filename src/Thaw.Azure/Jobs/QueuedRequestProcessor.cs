@@ -10,7 +10,9 @@ namespace Thaw.Azure.Jobs;
 /// the <c>/v1/embeddings</c> handler — the HTTP route's validation — on the model's interactive batcher, so the
 /// messages an instance runs at once meet in one micro-batch. What the route would refuse with a 4xx is answered with
 /// that status and the OpenAI error envelope, not retried; anything else (model loading, overload, storage) throws,
-/// so that the message comes back. A message with nothing to answer moves to <c>{RequestQueue}-poison</c> at once.
+/// so that the message comes back. A message with nothing to answer, or whose reply destination is not configured in
+/// <c>Thaw:Requests</c>, moves to <c>{RequestQueue}-poison</c> at once, before the model runs, with the reason (naming
+/// the destination) in the log: nothing is written for it.
 /// </summary>
 internal sealed partial class QueuedRequestProcessor(
     IEnumerable<IBatchRequestHandler> handlers,
@@ -24,11 +26,13 @@ internal sealed partial class QueuedRequestProcessor(
 
     public async Task ProcessAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
-        if (!QueuedRequest.TryParse(message, out QueuedRequest request, out string problem))
+        if (!QueuedRequest.TryParse(message, out QueuedRequest request, out string problem) || !replies.IsAllowed(request, out problem))
         {
             LogNotARequest(problem);
             (_, QueueClient poison) = await queues.GetRequestsAsync().ConfigureAwait(false);
-            await poison.SendMessageAsync(BinaryData.FromBytes(message), cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Not cancelled by a shutdown: a send the service took but the caller saw cancelled would leave the message
+            // to be delivered, and poisoned, again.
+            await poison.SendMessageAsync(BinaryData.FromBytes(message), cancellationToken: CancellationToken.None).ConfigureAwait(false);
             return;
         }
 

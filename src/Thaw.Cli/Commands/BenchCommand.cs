@@ -43,7 +43,7 @@ internal static class BenchCommand
             string modelId = parse.GetValue(model) ?? models.Catalog.DefaultModelId;
 
             long started = Stopwatch.GetTimestamp();
-            EmbeddingModel loaded = await models.LoadAsync(modelId);
+            EmbeddingModel loaded = await models.LoadAsync<EmbeddingModel>(modelId);
             TimeSpan load = Stopwatch.GetElapsedTime(started);
             ModelStatus status = models.GetStatus(modelId);
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Thaw.Inference.Simulation;
+using Thaw.Cli.Simulation;
 
 namespace Thaw.Cli.Commands;
 
@@ -65,7 +65,7 @@ internal static class SimulateCommand
                 return 2;
             }
 
-            var results = run.Traces.Select(t => run.Policies.Select(p => (p, KeepAliveSimulator.Run(t, p.Label, p.Policy, run.Settings))).ToList()).ToList();
+            var results = run.Traces.Select(t => run.Policies.Select(p => (p, KeepAliveSimulator.Run(t, p.Label, p.Policy, run.Settings, p.HistogramShape))).ToList()).ToList();
             foreach (List<(SimulatedPolicy, SimulationResult)> rows in results)
             {
                 await WriteTableAsync(stdout, rows, run.Settings);

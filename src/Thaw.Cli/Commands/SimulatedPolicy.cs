@@ -5,9 +5,10 @@ namespace Thaw.Cli.Commands;
 
 /// <summary>
 /// One entry of <c>thaw simulate --policies</c>: <c>fixed[:WINDOW]</c> or <c>histogram[:LOW-HIGH[:RANGE]]</c>
-/// (percentiles of idle times, the histogram's range), e.g. <c>fixed:10m</c>, <c>histogram:1-99:8h</c>.
+/// (percentiles of idle times, the histogram's range), e.g. <c>fixed:10m</c>, <c>histogram:1-99:8h</c>, with the
+/// shape of the idle-time histograms it reads.
 /// </summary>
-internal sealed record SimulatedPolicy(string Label, IKeepAlivePolicy Policy)
+internal sealed record SimulatedPolicy(string Label, IKeepAlivePolicy Policy, HistogramKeepAliveOptions HistogramShape)
 {
     public const string Syntax = "fixed[:WINDOW] or histogram[:LOW-HIGH[:RANGE]]";
 
@@ -41,7 +42,7 @@ internal sealed record SimulatedPolicy(string Label, IKeepAlivePolicy Policy)
     }
 
     private static SimulatedPolicy Fixed(TimeSpan window) =>
-        new($"fixed:{Durations.Format(window)}", KeepAlivePolicies.Fixed(new FixedKeepAliveOptions { Window = window }));
+        new($"fixed:{Durations.Format(window)}", KeepAlivePolicies.Fixed(new FixedKeepAliveOptions { Window = window }), new HistogramKeepAliveOptions());
 
     private static SimulatedPolicy Histogram(string[] parts)
     {
@@ -62,7 +63,7 @@ internal sealed record SimulatedPolicy(string Label, IKeepAlivePolicy Policy)
             options.Range = Duration(parts[2], "range");
         }
 
-        return new SimulatedPolicy(string.Join(':', parts).ToLowerInvariant(), KeepAlivePolicies.Histogram(options));
+        return new SimulatedPolicy(string.Join(':', parts).ToLowerInvariant(), KeepAlivePolicies.Histogram(options), options);
     }
 
     private static bool TryPercentile(string text, out double value) =>

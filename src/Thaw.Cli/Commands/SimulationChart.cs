@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Thaw.Inference.Simulation;
+using Thaw.Cli.Simulation;
 
 namespace Thaw.Cli.Commands;
 

@@ -8,8 +8,8 @@ public sealed class ModelItem
 
     public string Object => "model";
 
-    /// <summary>Unix seconds; the catalog has no creation date, so 0.</summary>
-    public long Created => 0;
+    /// <summary>Unix seconds: when the weights were published (the manifest's <c>published</c>), 0 when it does not say.</summary>
+    public required long Created { get; init; }
 
     public string OwnedBy => "thaw";
 

@@ -14,6 +14,9 @@ public sealed class ModelReadiness
     /// <summary>Why the last load failed, as a category (<c>model_source_failed</c>, <c>io_error</c>, ...); the details are in the log and in <c>GET /v1/models</c>.</summary>
     public string? Error { get; init; }
 
+    /// <summary>When a failed pre-warm load is tried again (it is retried with back-off until ready); null unless one is scheduled.</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
     public string? ExecutionProvider { get; init; }
 
     public LoadPhases? Load { get; init; }

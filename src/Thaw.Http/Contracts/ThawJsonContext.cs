@@ -21,4 +21,5 @@ namespace Thaw.Http.Contracts;
 [JsonSerializable(typeof(BatchList))]
 [JsonSerializable(typeof(FileRecord))]
 [JsonSerializable(typeof(FileList))]
+[JsonSerializable(typeof(FileDeleted))]
 public sealed partial class ThawJsonContext : JsonSerializerContext;

@@ -33,6 +33,7 @@ public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, 
                 Prewarm = prewarm.Contains(s.Id),
                 // A category only: the message may name local paths or accounts, and this probe answers anyone.
                 Error = s.ErrorCode,
+                NextAttemptAt = s.NextAttemptAt,
                 ExecutionProvider = s.ExecutionProvider,
                 Load = s.Timings is { } t ? LoadPhases.From(t, timeline.ProcessStart) : null,
                 Batching = BatchingCounts.From(s.Interactive),

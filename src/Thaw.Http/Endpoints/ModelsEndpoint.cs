@@ -8,12 +8,17 @@ using Thaw.Inference.Models;
 namespace Thaw.Http.Endpoints;
 
 /// <summary>
-/// <c>GET /v1/models</c>: the catalog, with each model's state on this instance; <c>POST /v1/models/{id}/warm</c>:
-/// start loading a model ahead of its requests (a demo page opened, a batch about to start).
+/// <c>GET /v1/models</c>: the catalog, with each model's state on this instance; <c>GET /v1/models/{id}</c>: one of
+/// them, the same fields; <c>POST /v1/models/{id}/warm</c>: start loading a model ahead of its requests (a demo page
+/// opened, a batch about to start).
 /// </summary>
 public sealed class ModelsEndpoint(ModelHost models, ILogger<ModelsEndpoint> logger)
 {
     public IResult Handle() => new JsonResult<ModelsResponse>(List(), ThawJson.Context.ModelsResponse);
+
+    /// <summary>The model as the list shows it; 404 (<c>model_not_found</c>) for an id the catalog does not hold.</summary>
+    public Task<IResult> GetAsync(string id, CancellationToken cancellationToken = default) => ApiGuard.RunAsync(() =>
+        Task.FromResult<IResult>(new JsonResult<ModelItem>(Describe(models.Catalog.Get(id)), ThawJson.Context.ModelItem)), logger, cancellationToken);
 
     /// <summary>Starts the model's load unless it is loaded or loading: 200 when ready, else 202 with its state.</summary>
     public Task<IResult> WarmAsync(string id, CancellationToken cancellationToken = default) => ApiGuard.RunAsync(() =>
@@ -36,6 +41,7 @@ public sealed class ModelsEndpoint(ModelHost models, ILogger<ModelsEndpoint> log
         return new ModelItem
         {
             Id = m.Id,
+            Created = m.Published is { } published ? new DateTimeOffset(published, TimeOnly.MinValue, TimeSpan.Zero).ToUnixTimeSeconds() : 0,
             Task = m.Task.ToString().ToLowerInvariant(),
             Dimensions = m.Dimensions,
             MaxTokens = m.MaxTokens,

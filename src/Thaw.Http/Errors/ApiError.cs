@@ -15,6 +15,13 @@ public sealed record ApiError(HttpStatusCode Status, string Message, string Type
     public static ApiError NotFound(string? param, string message, string code) =>
         new(HttpStatusCode.NotFound, message, "invalid_request_error", param, code);
 
+    /// <summary>A path no route serves (OpenAI answers "Invalid URL (METHOD /path)" the same way).</summary>
+    public static ApiError UnknownRoute(string method, string path) =>
+        new(HttpStatusCode.NotFound, $"Invalid URL ({method} {path}): Thaw serves no such route; see docs/api.md.", "invalid_request_error", null, "unknown_url");
+
+    public static ApiError MethodNotAllowed(string method, string path, string allowed) =>
+        new(HttpStatusCode.MethodNotAllowed, $"{method} is not allowed on {path}; it answers {allowed}.", "invalid_request_error", null, "method_not_allowed");
+
     public static ApiError Conflict(string? param, string message, string code) =>
         new(HttpStatusCode.Conflict, message, "invalid_request_error", param, code);
 
@@ -23,6 +30,12 @@ public sealed record ApiError(HttpStatusCode Status, string Message, string Type
 
     public static ApiError Unavailable(string message, TimeSpan retryAfter, string code) =>
         new(HttpStatusCode.ServiceUnavailable, message, "service_unavailable", null, code, retryAfter);
+
+    /// <summary>
+    /// False where sending the same request again cannot help (a client error other than 408 and 429): the OpenAI
+    /// JavaScript SDK reads <c>x-should-retry</c> before its own rule, which retries every 408, 409, 429 and 5xx.
+    /// </summary>
+    public bool Retryable => Status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)Status >= 500;
 
     public ErrorEnvelope ToEnvelope() => new() { Error = new ErrorBody { Message = Message, Type = Type, Param = Param, Code = Code } };
 }

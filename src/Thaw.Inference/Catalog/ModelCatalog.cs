@@ -110,6 +110,8 @@ public sealed partial class ModelCatalog
         Check(m.Dimensions is >= 1 and <= 65536, "'dimensions' must be between 1 and 65536.");
         Check(m.Tokenizer.Kind == "bert-wordpiece", $"'tokenizer.kind' '{m.Tokenizer.Kind}' is not supported (only 'bert-wordpiece').");
         Check(!string.IsNullOrWhiteSpace(m.License), "'license' must be set.");
+        // Before 2000 is a typo rather than a transformer: the field is read as a Unix time by every OpenAI client.
+        Check(m.Published is not { Year: < 2000 }, "'published' must be an ISO date (yyyy-MM-dd) from 2000 on.");
         foreach (ModelFileRole role in Enum.GetValues<ModelFileRole>())
         {
             Check(m.Files.Count(f => f.Role == role) == 1, $"'files' must hold exactly one file with role '{role.ToString().ToLowerInvariant()}'.");

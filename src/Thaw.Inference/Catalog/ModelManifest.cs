@@ -22,6 +22,12 @@ public sealed record ModelManifest
 
     public required string License { get; init; }
 
+    /// <summary>
+    /// When the weights were first published at <see cref="Origin"/> (ISO date, <c>published</c> in the manifest): the
+    /// model's OpenAI <c>created</c>. Optional so that a manifest without it still loads; its model then shows 0.
+    /// </summary>
+    public DateOnly? Published { get; set; }
+
     public required ModelSourceSpec Source { get; init; }
 
     public required IReadOnlyList<ModelFileSpec> Files { get; init; }

@@ -2,6 +2,7 @@ using Thaw.Inference.Backends;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Hosting;
+using Thaw.Inference.Models;
 using Thaw.Inference.Tokenization;
 
 namespace Thaw.Inference.Embeddings;
@@ -10,7 +11,7 @@ namespace Thaw.Inference.Embeddings;
 /// A loaded embedding model: tokenizer, encoder session, pooling, and one micro-batcher per profile through which
 /// concurrent requests share forward passes.
 /// </summary>
-public sealed class EmbeddingModel : IAsyncDisposable, IDisposable
+public sealed class EmbeddingModel : ILoadedModel, IDisposable
 {
     private readonly BatchingOptions _batching;
     private readonly MicroBatcher<TokenizedInput, float[]> _interactive;
@@ -39,7 +40,20 @@ public sealed class EmbeddingModel : IAsyncDisposable, IDisposable
 
     public IEncoderSession Session { get; }
 
+    public string Id => Manifest.Id;
+
+    public ModelTask Task => Manifest.Task;
+
+    /// <summary>Its files' sizes: the weights dominate what a loaded encoder takes.</summary>
+    public long Bytes => Manifest.Files.Sum(f => f.Size);
+
+    public string ExecutionProvider => Session.ExecutionProvider;
+
+    public bool IsBusy => _interactive.Statistics.Queued + _bulk.Statistics.Queued > 0;
+
     public BatchStatistics GetStatistics(BatchProfileKind profile) => Batcher(profile).Statistics;
+
+    BatchStatistics? ILoadedModel.GetStatistics(BatchProfileKind profile) => GetStatistics(profile);
 
     public TokenizedInput[] Tokenize(IReadOnlyList<string> inputs, EmbeddingInputType inputType)
     {

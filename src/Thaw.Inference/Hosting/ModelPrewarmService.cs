@@ -16,8 +16,8 @@ internal sealed class ModelPrewarmService(ModelHost models, InstanceTimeline tim
         // coldstart on 2 cores, 5 starts each: model ready 110-145 ms sooner after process start, host ready no later).
         foreach (string modelId in options.Value.Models.ResolvePrewarm())
         {
-            // Fire and forget: ModelHost records the outcome (state, error, timings) and logs it.
-            _ = models.LoadAsync(modelId).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            // In the background, retried with back-off until ready: ModelHost records the outcome (state, error, timings, next attempt) and logs it.
+            models.Prewarm(modelId);
         }
 
         return Task.CompletedTask;

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Thaw.Inference.Hosting;
 
-public sealed class ModelsOptions
+public sealed class ModelsOptions : IValidatableObject
 {
     /// <summary>The folder with one sub-folder per model manifest. Default: <c>models/</c> next to the executable.</summary>
     public string? CatalogDirectory { get; set; }
@@ -36,6 +36,14 @@ public sealed class ModelsOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a failed pre-warm load waits before it is tried again; each further failure doubles the wait, up to <see cref="PrewarmRetryMaxDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan PrewarmRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between two attempts of a failing pre-warm load.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan PrewarmRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     public string ResolveCatalogDirectory() =>
         !string.IsNullOrEmpty(CatalogDirectory) ? CatalogDirectory : Path.Combine(AppContext.BaseDirectory, "models");
 
@@ -46,4 +54,15 @@ public sealed class ModelsOptions
             ["none"] => [],
             _ => Prewarm,
         };
+
+    /// <summary>The back-off's cap is no shorter than its first wait.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PrewarmRetryMaxDelay < PrewarmRetryDelay)
+        {
+            yield return new ValidationResult(
+                $"{PrewarmRetryMaxDelay:c} is shorter than Thaw:Models:PrewarmRetryDelay ({PrewarmRetryDelay:c}); the back-off's cap must be at least its first wait.",
+                [nameof(PrewarmRetryMaxDelay)]);
+        }
+    }
 }

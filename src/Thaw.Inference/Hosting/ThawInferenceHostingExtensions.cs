@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
 using Thaw.Inference.Settings;
@@ -16,7 +17,7 @@ namespace Thaw.Inference.Hosting;
 public static class ThawInferenceHostingExtensions
 {
     /// <summary>
-    /// Registers the model catalog, model sources (nuget, path), the local file cache, the model host and the
+    /// Registers the model catalog, model sources (nuget, path), the local file cache, the model loaders, the model host and the
     /// background pre-warm, configured from the <c>Thaw</c> section. A backend (e.g. <c>AddThawOnnx</c>) must be added too.
     /// </summary>
     public static IHostApplicationBuilder AddThawInference(this IHostApplicationBuilder builder)
@@ -35,6 +36,8 @@ public static class ThawInferenceHostingExtensions
         });
         services.TryAddSingleton(sp => new BatchingMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new ModelLoadMetrics(sp.GetService<IMeterFactory>()));
+        // One loader per task: the pool picks it by the catalog entry's task.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelLoader, EmbeddingModelLoader>());
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<InstanceTimeline>();
         services.AddHostedService<ModelPrewarmService>();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Thaw.Inference.Telemetry;
 
 namespace Thaw.Inference.Jobs;
 
@@ -40,7 +41,7 @@ internal static class BatchOutputLines
             {
                 writer.WriteStartObject("response");
                 writer.WriteNumber("status_code", result.StatusCode);
-                writer.WriteString("request_id", JobIds.UpstreamRequestId(batchId, entry.Index));
+                writer.WriteString("request_id", RequestIds.ForBatchLine(batchId, entry.Index));
                 writer.WritePropertyName("body");
                 writer.WriteRawValue(result.Body.Span, skipInputValidation: true);
                 writer.WriteEndObject();

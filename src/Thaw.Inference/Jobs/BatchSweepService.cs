@@ -4,8 +4,12 @@ using Microsoft.Extensions.Options;
 
 namespace Thaw.Inference.Jobs;
 
-/// <summary>The standalone host's timer for <see cref="BatchSweeper"/>: one sweep every <see cref="JobsOptions.SweepInterval"/>.</summary>
-internal sealed partial class BatchSweepService(BatchSweeper sweeper, IOptions<JobsOptions> options, TimeProvider time, ILogger<BatchSweepService> logger) : BackgroundService
+/// <summary>
+/// The standalone host's timer for <see cref="BatchSweeper"/> and <see cref="FileRetentionSweeper"/>: one sweep of each
+/// every <see cref="JobsOptions.SweepInterval"/>.
+/// </summary>
+internal sealed partial class BatchSweepService(
+    BatchSweeper sweeper, FileRetentionSweeper retention, IOptions<JobsOptions> options, TimeProvider time, ILogger<BatchSweepService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,6 +21,7 @@ internal sealed partial class BatchSweepService(BatchSweeper sweeper, IOptions<J
                 try
                 {
                     await sweeper.SweepAsync(stoppingToken).ConfigureAwait(false);
+                    await retention.SweepAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

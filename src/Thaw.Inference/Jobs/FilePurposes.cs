@@ -5,4 +5,6 @@ public static class FilePurposes
 {
     public const string Batch = "batch";
     public const string BatchOutput = "batch_output";
+
+    public static bool IsKnown(string purpose) => purpose is Batch or BatchOutput;
 }

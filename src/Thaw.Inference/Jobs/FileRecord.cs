@@ -16,6 +16,9 @@ public sealed record FileRecord
     /// <summary><c>batch</c> for uploaded inputs; <c>batch_output</c> for a batch's output and error files.</summary>
     public required string Purpose { get; init; }
 
+    /// <summary>Unix seconds after which the retention sweep deletes the file; null: kept until deleted.</summary>
+    public long? ExpiresAt { get; init; }
+
     /// <summary>Deprecated by OpenAI but still sent by it; a stored file is always <c>processed</c>.</summary>
     public string Status => "processed";
 }

@@ -1,4 +1,7 @@
 namespace Thaw.Inference.Jobs;
 
-/// <summary>What to store: a name, a purpose, a size limit, and the id (new when null; an existing one is overwritten).</summary>
-public sealed record FileUpload(string Filename, string Purpose, long MaxBytes, string? Id = null);
+/// <summary>
+/// What to store: a name, a purpose, a size limit, the id (new when null; an existing one is overwritten) and how
+/// long after its creation the file expires (null: kept until deleted).
+/// </summary>
+public sealed record FileUpload(string Filename, string Purpose, long MaxBytes, string? Id = null, TimeSpan? ExpiresAfter = null);

@@ -16,8 +16,6 @@ public static class JobIds
 
     public static string RequestId(string batchId, int index) => $"batch_req_{Key(batchId)}_{index}";
 
-    public static string UpstreamRequestId(string batchId, int index) => $"req_{Key(batchId)}_{index}";
-
     /// <summary>Whether an id from a URL is safe as a file or blob name (letters, digits, '-', '_').</summary>
     public static bool IsWellFormed(string id) =>
         id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

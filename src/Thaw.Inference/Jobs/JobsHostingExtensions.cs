@@ -23,12 +23,14 @@ public static class JobsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalFileStore>>()));
         services.TryAddSingleton<IBatchStore>(sp => new LocalBatchStore(Path.Combine(Directory(sp), "batches"), sp.GetRequiredService<ILogger<LocalBatchStore>>()));
-        services.TryAddSingleton<IBatchOutput>(sp => new LocalBatchOutput(Path.Combine(Directory(sp), "output"), sp.GetRequiredService<IFileStore>()));
+        services.TryAddSingleton<IBatchOutput>(sp => new LocalBatchOutput(
+            Path.Combine(Directory(sp), "output"), sp.GetRequiredService<IFileStore>(), sp.GetRequiredService<IOptions<JobsOptions>>().Value.OutputRetention));
         services.TryAddSingleton(sp => new InProcessJobQueue(sp.GetRequiredService<IOptions<JobsOptions>>().Value.QueueCapacity, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());
         services.TryAddSingleton<BatchJobRunner>();
         services.TryAddSingleton<BatchJobProcessor>();
         services.TryAddSingleton<BatchSweeper>();
+        services.TryAddSingleton<FileRetentionSweeper>();
         return builder;
     }
 

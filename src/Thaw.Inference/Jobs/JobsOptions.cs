@@ -61,6 +61,13 @@ public sealed class JobsOptions : IValidatableObject
     /// </summary>
     public TimeSpan LostAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a batch's output and error files are kept after they are written; the retention sweep deletes them
+    /// then (uploads keep what their <c>expires_after</c> says, or stay until deleted).
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan OutputRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Jobs waiting or running in the in-process queue; beyond it, creating a batch answers 429.</summary>
     [Range(1, 1 << 20)]
     public int QueueCapacity { get; set; } = 1024;

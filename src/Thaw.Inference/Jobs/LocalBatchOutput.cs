@@ -10,7 +10,7 @@ namespace Thaw.Inference.Jobs;
 /// names the attempt. Commit joins the chunks into the file store under ids derived from the batch id, so committing twice
 /// yields the same files. The lease is <c>{batch}/lease</c>: Unix milliseconds as text.
 /// </summary>
-internal sealed class LocalBatchOutput(string directory, IFileStore files) : IBatchOutput
+internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeSpan retention) : IBatchOutput
 {
     public async Task<IReadOnlyList<BatchProgress>> ReadProgressAsync(string batchId, IReadOnlyList<LineRange> ranges, CancellationToken cancellationToken = default) =>
         BatchOutputCommits.Progress(await ReadMarkersAsync(batchId, cancellationToken).ConfigureAwait(false), ranges, m => m.Chunk);
@@ -97,7 +97,7 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files) : IBa
 
                 target.Position = 0;
                 string name = $"{batchId}_{suffix.Replace(".jsonl", "", StringComparison.Ordinal)}.jsonl";
-                return await files.PutAsync(new FileUpload(name, FilePurposes.BatchOutput, long.MaxValue, fileId), target, cancellationToken).ConfigureAwait(false);
+                return await files.PutAsync(new FileUpload(name, FilePurposes.BatchOutput, long.MaxValue, fileId, retention), target, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

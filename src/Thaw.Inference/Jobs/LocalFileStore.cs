@@ -6,8 +6,10 @@ namespace Thaw.Inference.Jobs;
 
 /// <summary>
 /// Files on local disk (the embedded default): <c>{directory}/{id}.data</c> and its metadata <c>{id}.json</c>,
-/// each written by atomic rename, the metadata last, so a file is visible only once its content is whole. A list skips
-/// (and logs) metadata it cannot read.
+/// each written by atomic rename, the metadata last, so a file is visible only once its content is whole. A list pages
+/// over the names of <c>{directory}/index/{purpose}/</c> (empty files named by <see cref="FileIndex"/>, written after the
+/// metadata) and reads only the page's records; <c>{directory}/expiry/</c> names the files that expire, by expiry time; it skips (and logs) an entry whose record it cannot read. A directory
+/// from before the index gets one when it is first listed.
 /// </summary>
 internal sealed partial class LocalFileStore(string directory, TimeProvider time, ILogger<LocalFileStore>? logger = null) : IFileStore
 {
@@ -16,6 +18,7 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
     public async Task<FileRecord> PutAsync(FileUpload upload, Stream content, CancellationToken cancellationToken = default)
     {
         System.IO.Directory.CreateDirectory(directory);
+        await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
         string id = upload.Id ?? JobIds.NewFileId(time);
         string data = DataPath(id);
         string partial = AtomicFile.Partial(data);
@@ -30,16 +33,25 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
             }
 
             File.Move(partial, data, overwrite: true);
+            DateTimeOffset now = time.GetUtcNow();
             var record = new FileRecord
             {
                 Id = id,
                 Bytes = bytes,
-                CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),
+                CreatedAt = now.ToUnixTimeSeconds(),
                 Filename = upload.Filename,
                 Purpose = upload.Purpose,
+                ExpiresAt = upload.ExpiresAfter is { } after ? (now + after).ToUnixTimeSeconds() : null,
             };
+            FileRecord? previous = await GetAsync(id, cancellationToken).ConfigureAwait(false);
             await AtomicFile.WriteAsync(MetaPath(id), JsonSerializer.SerializeToUtf8Bytes(record, JobsJsonContext.Default.FileRecord), cancellationToken)
                 .ConfigureAwait(false);
+            if (previous is not null)
+            {
+                DeleteIndex(previous);
+            }
+
+            await WriteIndexAsync(record).ConfigureAwait(false);
             return record;
         }
         finally
@@ -83,21 +95,124 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
         }
     }
 
-    public async Task<IReadOnlyList<FileRecord>> ListAsync(CancellationToken cancellationToken = default)
+    public async Task<FilePage> ListAsync(FileQuery query, CancellationToken cancellationToken = default)
     {
-        if (!System.IO.Directory.Exists(directory))
+        await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
+        string root = IndexRoot;
+        if (!System.IO.Directory.Exists(root) || (query.Purpose is { } purpose && !FilePurposes.IsKnown(purpose)))
         {
-            return [];
+            return new FilePage([], false);
         }
 
-        var files = new List<FileRecord>();
+        IEnumerable<string> folders = query.Purpose is null ? System.IO.Directory.EnumerateDirectories(root) : [Path.Combine(root, query.Purpose)];
+        List<string> names = folders.Where(System.IO.Directory.Exists)
+            .SelectMany(folder => System.IO.Directory.EnumerateFiles(folder).Select(Path.GetFileName))
+            .Where(name => FileIndex.IdOf(name!) is not null)
+            .Order(StringComparer.Ordinal)
+            .ToList()!;
+        if (!query.Ascending)
+        {
+            names.Reverse();
+        }
+
+        int start = 0;
+        if (query.After is { } after)
+        {
+            start = names.FindIndex(name => FileIndex.IdOf(name) == after) + 1;
+            if (start == 0)
+            {
+                return new FilePage([], false);
+            }
+        }
+
+        var page = new List<FileRecord>();
+        int next = start;
+        for (; next < names.Count && page.Count < query.Limit; next++)
+        {
+            string id = FileIndex.IdOf(names[next])!;
+            try
+            {
+                if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    page.Add(record);
+                }
+            }
+            catch (JsonException)
+            {
+                LogUnreadable(_logger, id + ".json");
+            }
+        }
+
+        return new FilePage(page, next < names.Count);
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        FileRecord? record;
+        try
+        {
+            record = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            record = null;
+        }
+
+        if (record is not null)
+        {
+            // The index entries go first: a list never shows a file whose record is gone.
+            DeleteIndex(record);
+        }
+
+        if (!JobIds.IsWellFormed(id) || !File.Exists(MetaPath(id)))
+        {
+            return false;
+        }
+
+        File.Delete(MetaPath(id));
+        File.Delete(DataPath(id));
+        return true;
+    }
+
+    public async Task<FileRecord?> SetExpiryAsync(string id, TimeSpan expiresAfter, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } record)
+        {
+            return null;
+        }
+
+        FileRecord expiring = record with { ExpiresAt = record.CreatedAt + (long)expiresAfter.TotalSeconds };
+        await AtomicFile.WriteAsync(MetaPath(id), JsonSerializer.SerializeToUtf8Bytes(expiring, JobsJsonContext.Default.FileRecord), cancellationToken)
+            .ConfigureAwait(false);
+        DeleteIndex(record);
+        await WriteIndexAsync(expiring).ConfigureAwait(false);
+        return expiring;
+    }
+
+    public Task<IReadOnlyList<string>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        long seconds = now.ToUnixTimeSeconds();
+        IReadOnlyList<string> expired = System.IO.Directory.Exists(ExpiryRoot)
+            ? System.IO.Directory.EnumerateFiles(ExpiryRoot).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+                .TakeWhile(name => FileIndex.IsAtOrBefore(name!, seconds)).Select(name => FileIndex.IdOf(name!)).OfType<string>().Take(limit).ToList()
+            : [];
+        return Task.FromResult(expired);
+    }
+
+    private async Task EnsureIndexAsync(CancellationToken cancellationToken)
+    {
+        if (System.IO.Directory.Exists(IndexRoot) || !System.IO.Directory.Exists(directory))
+        {
+            return;
+        }
+
         foreach (string meta in System.IO.Directory.EnumerateFiles(directory, "*.json"))
         {
             try
             {
                 if (await GetAsync(Path.GetFileNameWithoutExtension(meta), cancellationToken).ConfigureAwait(false) is { } record)
                 {
-                    files.Add(record);
+                    await WriteIndexAsync(record).ConfigureAwait(false);
                 }
             }
             catch (JsonException)
@@ -106,20 +221,38 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
             }
         }
 
-        return files.OrderByDescending(f => f.CreatedAt).ThenByDescending(f => f.Id, StringComparer.Ordinal).ToList();
+        System.IO.Directory.CreateDirectory(IndexRoot);
     }
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    private async Task WriteIndexAsync(FileRecord record)
     {
-        if (!JobIds.IsWellFormed(id) || !File.Exists(MetaPath(id)))
+        foreach (string? path in (string?[])[IndexPath(record), ExpiryPath(record)])
         {
-            return Task.FromResult(false);
+            if (path is not null)
+            {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllBytesAsync(path, []).ConfigureAwait(false);
+            }
         }
-
-        File.Delete(MetaPath(id));
-        File.Delete(DataPath(id));
-        return Task.FromResult(true);
     }
+
+    private void DeleteIndex(FileRecord record)
+    {
+        File.Delete(IndexPath(record));
+        if (ExpiryPath(record) is { } expiry)
+        {
+            File.Delete(expiry);
+        }
+    }
+
+    private string ExpiryRoot => Path.Combine(directory, "expiry");
+
+    private string? ExpiryPath(FileRecord record) => FileIndex.ExpiryName(record) is { } name ? Path.Combine(ExpiryRoot, name) : null;
+
+    private string IndexRoot => Path.Combine(directory, "index");
+
+    private string IndexPath(FileRecord record) =>
+        Path.Combine(IndexRoot, FilePurposes.IsKnown(record.Purpose) ? record.Purpose : "other", FileIndex.Name(record, ascending: true));
 
     private string DataPath(string id) => Path.Combine(directory, id + ".data");
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Thaw.Inference.Jobs;
@@ -23,9 +24,41 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
         Assert.Equal(8, stored.Bytes);
         Assert.Null(await _jobs.Files.GetAsync("file-big"));
         Assert.Null(await _jobs.Files.GetAsync("../escape"));
-        Assert.Equal([stored.Id], (await _jobs.Files.ListAsync()).Select(f => f.Id));
+        Assert.Equal([stored.Id], (await _jobs.Files.ListAsync(new FileQuery(10))).Files.Select(f => f.Id));
         Assert.True(await _jobs.Files.DeleteAsync(stored.Id));
         Assert.Null(await _jobs.Files.OpenReadAsync(stored.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(FileStorePaging.Contracts), MemberType = typeof(FileStorePaging))]
+    public async Task Files_KeepTheStoreContractOnTheIndexBlobs(string contract)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+
+        await FileStorePaging.AssertAsync(contract, new Thaw.Azure.Jobs.BlobFileStore(_jobs.Container, clock), clock);
+    }
+
+    [Fact]
+    public async Task Files_MetadataOverTheServiceLimit_AzuriteTakesIt_TheStoreRefusesBeforeWriting()
+    {
+        // Blob Storage answers 400 for more than 8 KiB of metadata; Azurite does not check, so the store must.
+        global::Azure.Storage.Blobs.BlobContainerClient container = await _jobs.Container.GetAsync();
+        await container.GetBlobClient("probe/metadata").UploadAsync(BinaryData.Empty, new global::Azure.Storage.Blobs.Models.BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { ["filename"] = new string('x', 9 * 1024) },
+        });
+        string longName = new string('é', 3000) + ".jsonl";
+        string longestKept = new string('é', 124) + ".jsonl";
+
+        ArgumentException refused = await Assert.ThrowsAsync<ArgumentException>(() =>
+            _jobs.Files.PutAsync(new FileUpload(longName, FilePurposes.Batch, 100, "file-longname"), new MemoryStream("{}\n"u8.ToArray())));
+        FileRecord kept = await _jobs.Files.PutAsync(new FileUpload(longestKept, FilePurposes.Batch, 100), new MemoryStream("{}\n"u8.ToArray()));
+
+        Assert.Contains("8192", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await _jobs.Files.GetAsync("file-longname"));
+        Assert.Equal(254, Encoding.UTF8.GetByteCount(longestKept));
+        Assert.Equal(longestKept, (await _jobs.Files.GetAsync(kept.Id))!.Filename);
+        Assert.Equal(longestKept, (await _jobs.Files.ListAsync(new FileQuery(1))).Files.Single().Filename);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ internal sealed class AzureJobs
         Container = container;
         Files = new BlobFileStore(container, TimeProvider.System);
         Batches = new BlobBatchStore(container, NullLogger<BlobBatchStore>.Instance);
-        Output = new BlobBatchOutput(container, Files, TimeProvider.System);
+        Output = new BlobBatchOutput(container, Files, Microsoft.Extensions.Options.Options.Create(Options));
         Clients = new QueueClients(storage, Microsoft.Extensions.Options.Options.Create(Options));
         Queue = new StorageJobQueue(Clients, Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System);
     }

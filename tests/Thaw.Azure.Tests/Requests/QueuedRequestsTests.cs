@@ -2,15 +2,11 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Thaw.Http;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
-using Thaw.Inference.Onnx;
 using Thaw.Testing;
 using Xunit.Abstractions;
 
@@ -31,6 +27,9 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         QueueClient requests = Queue($"requests-{_suffix}");
         QueueClient replies = Queue($"replies-{_suffix}");
         await requests.CreateIfNotExistsAsync();
+        // Reply destinations are configured and exist before a request names them: Thaw creates neither.
+        await replies.CreateIfNotExistsAsync();
+        await new BlobContainerClient(azurite.ConnectionString, $"replies-{_suffix}").CreateIfNotExistsAsync();
         string[] texts = Enumerable.Range(0, Requests).Select(i => $"queued request number {i} about thawing models").ToArray();
         // Queued before the host starts, as a burst reaches a cold instance: the listener takes them 32 at a time.
         await Task.WhenAll(texts.Select((text, i) => requests.SendMessageAsync(Message(new { id = $"q{i}", body = new { input = text }, reply_to = new { queue = replies.Name } }))));
@@ -85,50 +84,15 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         }
     }
 
-    [Fact]
-    public async Task Listener_ReplyThatKeepsFailing_MovesToThePoisonQueueAfterTheMaxDequeueCount()
-    {
-        QueueClient requests = Queue($"requests-{_suffix}");
-        await requests.CreateIfNotExistsAsync();
-        // Storage refuses the reply queue's name (400) on every delivery: a failure that retrying does not fix.
-        string message = Message(new { id = "doomed", body = new { input = "never delivered" }, reply_to = new { queue = "Not_A_Valid_Queue" } });
-        await requests.SendMessageAsync(message);
-
-        using IHost host = BuildHost(("Thaw:Jobs:MaxDequeueCount", "2"), ("Thaw:Jobs:RetryDelay", "00:00:00"));
-        await host.StartAsync();
-        try
-        {
-            PeekedMessage poisoned = await PeekOneAsync(Queue($"requests-{_suffix}-poison"));
-
-            Assert.Equal(message, poisoned.Body.ToString());
-            await host.StopAsync();
-            Assert.Equal(0, (await requests.GetPropertiesAsync()).Value.ApproximateMessagesCount);
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
-    }
-
-    private IHost BuildHost(params (string Key, string Value)[] settings)
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
-        builder.Configuration.AddInMemoryCollection(azurite.StorageSettings(_suffix));
-        builder.Configuration.AddInMemoryCollection([KeyValuePair.Create("Thaw:Jobs:RequestQueue", (string?)$"requests-{_suffix}")]);
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.AddThawInference();
-        builder.AddThawOnnx();
-        builder.AddThawAzure();
-        builder.AddThawHttp();
-        builder.AddThawRequestListener();
-        return builder.Build();
-    }
+    private IHost BuildHost() => RequestListenerHost.Build(azurite, _suffix,
+    [
+        ("Thaw:Requests:ReplyQueues:0", $"replies-{_suffix}"),
+        ("Thaw:Requests:ReplyContainers:0", $"replies-{_suffix}"),
+    ]);
 
     private async Task<Dictionary<string, JsonElement>> CollectAsync(QueueClient replies, int count)
     {
         var answers = new Dictionary<string, JsonElement>();
-        await replies.CreateIfNotExistsAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         while (answers.Count < count)
         {
@@ -164,8 +128,7 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         }
     }
 
-    private QueueClient Queue(string name) =>
-        new(azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    private QueueClient Queue(string name) => RequestListenerHost.Queue(azurite, name);
 
     private static string Message(object value) => JsonSerializer.Serialize(value);
 }

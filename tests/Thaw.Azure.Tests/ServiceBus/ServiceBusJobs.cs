@@ -28,7 +28,7 @@ internal sealed class ServiceBusJobs : IAsyncDisposable
         Queue = new ServiceBusJobQueue(Clients, serviceBus);
         Files = new LocalFileStore(Path.Combine(_directory, "files"), TimeProvider.System);
         Batches = new LocalBatchStore(Path.Combine(_directory, "batches"));
-        Output = new LocalBatchOutput(Path.Combine(_directory, "output"), Files);
+        Output = new LocalBatchOutput(Path.Combine(_directory, "output"), Files, new JobsOptions().OutputRetention);
     }
 
     public JobsOptions Options { get; }

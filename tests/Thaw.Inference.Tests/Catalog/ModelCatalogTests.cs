@@ -21,6 +21,8 @@ public sealed class ModelCatalogTests : IDisposable
         ModelManifest arctic = catalog.Get(RealModels.ArcticXs);
         Assert.Equal((PoolingKind.Cls, 512), (arctic.Pooling, arctic.MaxTokens));
         Assert.StartsWith("Represent this sentence", arctic.Prefixes.Query, StringComparison.Ordinal);
+        Assert.Equal(new DateOnly(2024, 4, 16), arctic.Published);
+        Assert.Equal(new DateOnly(2021, 8, 1), miniLm.Published);
     }
 
     [Fact]
@@ -36,6 +38,7 @@ public sealed class ModelCatalogTests : IDisposable
         Assert.True(manifest.Tokenizer.Lowercase);
         Assert.True(manifest.Tokenizer.StripAccents);
         Assert.Equal("", manifest.Description);
+        Assert.Null(manifest.Published);
     }
 
     [Fact]
@@ -56,6 +59,8 @@ public sealed class ModelCatalogTests : IDisposable
     [InlineData("license", "\" \"", "'license' must be set")]
     [InlineData("id", "\"Other\"", "'id' must be lower-case")]
     [InlineData("unexpected", "1", "invalid manifest")]
+    [InlineData("published", "\"1970-01-01\"", "'published' must be an ISO date")]
+    [InlineData("published", "\"last spring\"", "invalid manifest")]
     public void Load_InvalidField_ThrowsNamingFileAndProblem(string field, string json, string problem)
     {
         JsonObject manifest = TestManifests.Valid();

@@ -24,7 +24,7 @@ internal sealed class JobFixture : IDisposable
         };
         Files = new LocalFileStore(Path.Combine(_directory, "files"), Time);
         Batches = new LocalBatchStore(Path.Combine(_directory, "batches"));
-        Output = new LocalBatchOutput(Path.Combine(_directory, "output"), Files);
+        Output = new LocalBatchOutput(Path.Combine(_directory, "output"), Files, Options.OutputRetention);
         Queue = new InProcessJobQueue(16, Time);
     }
 

@@ -28,10 +28,33 @@ public sealed class LocalStoreListTests : IDisposable
     {
         var files = new LocalFileStore(Path.Combine(_directory, "files"), TimeProvider.System);
         FileRecord stored = await files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, 100), new MemoryStream("{}\n"u8.ToArray()));
-        await File.WriteAllTextAsync(Path.Combine(_directory, "files", "file-damaged.json"), "not json", Encoding.UTF8);
+        FileRecord damaged = await files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, 100), new MemoryStream("{}\n"u8.ToArray()));
+        await File.WriteAllTextAsync(Path.Combine(_directory, "files", damaged.Id + ".json"), "not json", Encoding.UTF8);
 
-        IReadOnlyList<FileRecord> listed = await files.ListAsync();
+        FilePage listed = await files.ListAsync(new FileQuery(100));
 
-        Assert.Equal([stored.Id], listed.Select(f => f.Id));
+        Assert.Equal([stored.Id], listed.Files.Select(f => f.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Thaw.Testing.FileStorePaging.Contracts), MemberType = typeof(Thaw.Testing.FileStorePaging))]
+    public async Task Files_KeepTheStoreContractOnTheIndexFiles(string contract)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+
+        await Thaw.Testing.FileStorePaging.AssertAsync(contract, new LocalFileStore(Path.Combine(_directory, "files"), clock), clock);
+    }
+
+    [Fact]
+    public async Task FilesList_DirectoryFromBeforeTheIndex_IsIndexedOnItsFirstList()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        string directory = Path.Combine(_directory, "files");
+        List<FileRecord> stored = await Thaw.Testing.FileStorePaging.FillAsync(new LocalFileStore(directory, clock), clock, 3);
+        Directory.Delete(Path.Combine(directory, "index"), recursive: true);
+
+        FilePage page = await new LocalFileStore(directory, clock).ListAsync(new FileQuery(10));
+
+        Assert.Equal(stored.Select(f => f.Id).Reverse(), page.Files.Select(f => f.Id));
     }
 }

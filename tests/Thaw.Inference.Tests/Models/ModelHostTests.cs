@@ -23,8 +23,8 @@ public sealed class ModelHostTests : IDisposable
         ThawOptions options = RealModels.Options();
         options.Models.LoadWaitTimeout = TimeSpan.FromSeconds(10);
         options.Models.RetryAfter = TimeSpan.FromSeconds(3);
-        _host = new ModelHost(RealModels.LoadCatalog(), RealModels.CreateFileCache(options), RealModels.CreateSnapshotCache(options), _backend,
-            Options.Create(options), _time, NullLogger<ModelHost>.Instance);
+        var loader = new EmbeddingModelLoader(RealModels.CreateFileCache(options), RealModels.CreateSnapshotCache(options), _backend, Options.Create(options), _time);
+        _host = new ModelHost(RealModels.LoadCatalog(), [loader], Options.Create(options), _time, NullLogger<ModelHost>.Instance);
     }
 
     public void Dispose() => _host.Dispose();

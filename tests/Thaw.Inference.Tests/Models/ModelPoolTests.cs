@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
@@ -13,12 +15,16 @@ using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Models;
 
-/// <summary>The model pool: memory budget and eviction, keep-alive unloads and pre-warms, bounded waits — on a fake clock.</summary>
+/// <summary>
+/// The model pool: memory budget and eviction, keep-alive unloads and pre-warms, bounded waits, a model of any kind
+/// (no embedding model, from no embedding loader), and the pre-warm's retries with back-off — on a fake clock.
+/// </summary>
 public sealed class ModelPoolTests : IAsyncDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("thaw-pool-").FullName;
     private readonly FakeTimeProvider _time = new();
     private readonly CountingBackend _backend = new();
+    private readonly FakeLoader _loader = new();
     private readonly List<ModelHost> _hosts = [];
     private readonly long _modelBytes;
 
@@ -115,7 +121,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromMinutes(11));
         await pool.WhenBackgroundWorkDoneAsync();
 
-        await Assert.ThrowsAsync<Inference.Batching.BatcherClosedException>(() => stale.EmbedAsync(["thaw"]));
+        await Assert.ThrowsAsync<BatcherClosedException>(() => stale.EmbedAsync(["thaw"]));
         Inference.Embeddings.EmbeddingResult result = await pool.EmbedAsync("a", ["thaw"], default, default);
 
         Assert.Single(result.Vectors);
@@ -172,12 +178,12 @@ public sealed class ModelPoolTests : IAsyncDisposable
     {
         var store = new LocalIdleStatisticsStore(Path.Combine(_root, "stats"), NullLogger<LocalIdleStatisticsStore>.Instance);
         ModelHost pool = Create(policy: KeepAlivePolicies.Fixed(new FixedKeepAliveOptions()), store: store);
-        await pool.EmbedAsync("a", ["request"], default, Inference.Batching.BatchProfileKind.Interactive);
+        await pool.EmbedAsync("a", ["request"], default, BatchProfileKind.Interactive);
         for (int i = 0; i < 5; i++)
         {
             _time.Advance(TimeSpan.FromMinutes(1));
             // A bulk batch waits (on the fake clock) to fill: move the clock until the lone line has been served.
-            Task line = pool.EmbedAsync("a", ["batch line"], default, Inference.Batching.BatchProfileKind.Bulk);
+            Task line = pool.EmbedAsync("a", ["batch line"], default, BatchProfileKind.Bulk);
             for (int tick = 0; tick < 1000 && !line.IsCompleted; tick++)
             {
                 _time.Advance(TimeSpan.FromMilliseconds(100));
@@ -188,7 +194,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
         }
 
         _time.Advance(TimeSpan.FromMinutes(1));
-        await pool.EmbedAsync("a", ["request"], default, Inference.Batching.BatchProfileKind.Interactive);
+        await pool.EmbedAsync("a", ["request"], default, BatchProfileKind.Interactive);
         await pool.DisposeAsync();
 
         IdleTimeHistogram stored = (await store.LoadAsync("a"))!;
@@ -235,7 +241,65 @@ public sealed class ModelPoolTests : IAsyncDisposable
         Assert.Equal(1, _backend.Created);
     }
 
-    private ModelHost Create(long budget = 0, IKeepAlivePolicy? policy = null, IIdleStatisticsStore? store = null, int maxWaiting = 256)
+    [Fact]
+    public async Task AcquireAsync_ModelOfAnotherKind_IsBudgetedEvictedAndReportedLikeAnyOther()
+    {
+        ModelHost pool = CreateWith(_loader, budget: _modelBytes + (_modelBytes / 2));
+
+        FakeModel a = await pool.AcquireAsync<FakeModel>("a");
+        await pool.AcquireAsync<FakeModel>("b");
+        await pool.WhenBackgroundWorkDoneAsync();
+
+        Assert.True(a.Disposed);
+        Assert.Equal((ModelState.Cold, ModelState.Ready), (pool.GetStatus("a").State, pool.GetStatus("b").State));
+        ModelStatus b = pool.GetStatus("b");
+        Assert.Equal(("fake-provider", _modelBytes, 7L), (b.ExecutionProvider, b.Bytes, b.Interactive!.Inputs));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_AskedForAnotherType_ThrowsNamingBoth()
+    {
+        ModelHost pool = CreateWith(_loader);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.AcquireAsync<EmbeddingModel>("a"));
+
+        Assert.Contains("'a' is a Embedding model (FakeModel), not a EmbeddingModel", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prewarm_LoadFails_RetriesWithDoublingBackOffUpToTheCap_ReportingTheNextAttempt()
+    {
+        _loader.Failures = 3;
+        ModelHost pool = CreateWith(_loader);
+        DateTimeOffset start = _time.GetUtcNow();
+
+        pool.Prewarm("a");
+
+        // Attempt 1 fails at once; the waits are 2 s, 4 s, then the 5 s cap.
+        await WaitForNextAttemptAsync(pool, start + TimeSpan.FromSeconds(2));
+        Assert.Equal((ModelState.Failed, "load_failed"), (pool.GetStatus("a").State, pool.GetStatus("a").ErrorCode));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await WaitForNextAttemptAsync(pool, start + TimeSpan.FromSeconds(6));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        await WaitForNextAttemptAsync(pool, start + TimeSpan.FromSeconds(11));
+        Assert.Equal(3, _loader.Attempts);
+        _time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(3, _loader.Attempts);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.WaitUntilAsync(() => pool.GetStatus("a").State == ModelState.Ready);
+
+        Assert.Equal(4, _loader.Attempts);
+        Assert.Null(pool.GetStatus("a").NextAttemptAt);
+    }
+
+    private static Task WaitForNextAttemptAsync(ModelHost pool, DateTimeOffset expected) =>
+        Eventually.WaitUntilAsync(() => pool.GetStatus("a") is { State: ModelState.Failed, NextAttemptAt: { } next } && next == expected);
+
+    private ModelHost Create(long budget = 0, IKeepAlivePolicy? policy = null, IIdleStatisticsStore? store = null, int maxWaiting = 256) =>
+        CreateWith(null, budget, policy, store, maxWaiting);
+
+    /// <summary>A pool over the a/b/c catalog; without a loader, the embedding loader over the counting backend.</summary>
+    private ModelHost CreateWith(IModelLoader? loader, long budget = 0, IKeepAlivePolicy? policy = null, IIdleStatisticsStore? store = null, int maxWaiting = 256)
     {
         var options = new ThawOptions
         {
@@ -247,15 +311,21 @@ public sealed class ModelPoolTests : IAsyncDisposable
                 Prewarm = ["none"],
                 MemoryBudgetBytes = budget,
                 MaxWaitingRequests = maxWaiting,
+                PrewarmRetryDelay = TimeSpan.FromSeconds(2),
+                PrewarmRetryMaxDelay = TimeSpan.FromSeconds(5),
             },
         };
         options.Batching.MaxBatchSize = 1;
         IOptions<ThawOptions> wrapped = Options.Create(options);
-        var pool = new ModelHost(
-            ModelCatalog.Load(options.Models.CatalogDirectory, "a"),
+        loader ??= new EmbeddingModelLoader(
             new ModelFileCache([new LocalPathModelSource()], wrapped, NullLogger<ModelFileCache>.Instance),
             new SnapshotCache(wrapped, _time, NullLogger<SnapshotCache>.Instance),
             _backend,
+            wrapped,
+            _time);
+        var pool = new ModelHost(
+            ModelCatalog.Load(options.Models.CatalogDirectory, "a"),
+            [loader],
             wrapped,
             _time,
             NullLogger<ModelHost>.Instance,
@@ -264,6 +334,53 @@ public sealed class ModelPoolTests : IAsyncDisposable
             keepAliveOptions: Options.Create(new KeepAliveOptions()));
         _hosts.Add(pool);
         return pool;
+    }
+
+    /// <summary>Loads <see cref="FakeModel"/>s; the first <see cref="Failures"/> attempts fail.</summary>
+    private sealed class FakeLoader : IModelLoader
+    {
+        private int _attempts;
+
+        public int Failures { get; set; }
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public ModelTask Task => ModelTask.Embedding;
+
+        public Task<ModelLoad> LoadAsync(ModelManifest manifest, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _attempts) <= Failures)
+            {
+                throw new InvalidOperationException("the fake load fails");
+            }
+
+            var model = new FakeModel(manifest.Id, manifest.Files.Sum(f => f.Size));
+            return System.Threading.Tasks.Task.FromResult(new ModelLoad(model, new ModelLoadTimings(default, default, default, default, default, default, 0, 0, null)));
+        }
+    }
+
+    /// <summary>A loaded model that is not an embedding model: the pool must not care.</summary>
+    private sealed class FakeModel(string id, long bytes) : ILoadedModel
+    {
+        public string Id => id;
+
+        public ModelTask Task => ModelTask.Embedding;
+
+        public long Bytes => bytes;
+
+        public string ExecutionProvider => "fake-provider";
+
+        public bool IsBusy => false;
+
+        public bool Disposed { get; private set; }
+
+        public BatchStatistics? GetStatistics(BatchProfileKind profile) => new(1, 7, 0, 0, 0);
+
+        public ValueTask DisposeAsync()
+        {
+            Disposed = true;
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>Sessions that count themselves, so that a test sees how many are alive at once.</summary>

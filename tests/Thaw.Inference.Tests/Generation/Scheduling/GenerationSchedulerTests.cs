@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 
 namespace Thaw.Inference.Tests.Generation.Scheduling;
@@ -29,12 +30,7 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
     public async Task Submit_WithOthersJoiningAndLeavingMidRun_EachGetsTheTokensItGetsAlone()
     {
         (int[] Prompt, int MaxTokens)[] cases = [(Prompt(1, 7), 20), (Prompt(2, 3), 6), (Prompt(3, 12), 9), (Prompt(4, 1), 15)];
-        int[][] alone = new int[cases.Length][];
-        for (int i = 0; i < cases.Length; i++)
-        {
-            GenerationScheduler solo = Create(Session(slots: 1), budget: 5);
-            alone[i] = await ReadAsync(solo.Submit(Request(cases[i].Prompt, cases[i].MaxTokens)));
-        }
+        int[][] alone = await EachAloneAsync(cases.Select(c => Request(c.Prompt, c.MaxTokens)));
 
         FakeDecoderSession session = Session(slots: 4);
         GenerationScheduler scheduler = Create(session, budget: 5);
@@ -63,6 +59,35 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
         Assert.IsAssignableFrom<OperationCanceledException>(error);
         Assert.Equal(FakeDecoderSession.Predict(Prompt(5, 4), 1, Vocab), partial);
         Assert.Contains(session.Runs, r => r.Index > 3 && r.Of(2) == new RecordedRow(2, 1, 0));
+    }
+
+    [Fact]
+    public async Task Submit_SeededSamplersSharingSteps_EachGetsTheTokensItGetsAlone()
+    {
+        // The fake's one-hot logits at temperature 0.3 give its next token about a fifth of the mass: sampled
+        // tokens change every later distribution, so any sharing of random state between rows would show.
+        (int[] Prompt, long Seed)[] cases = [(Prompt(1, 7), 11), (Prompt(2, 3), 12), (Prompt(3, 12), 13)];
+        int[][] alone = await EachAloneAsync(cases.Select(c => Seeded(c.Prompt, c.Seed)));
+
+        FakeDecoderSession session = Session(slots: 4);
+        GenerationScheduler scheduler = Create(session, budget: 5);
+        session.Hold = true;
+        GenerationStream a = scheduler.Submit(Seeded(cases[0].Prompt, cases[0].Seed));
+        await session.NextRunAsync();
+        GenerationStream b = scheduler.Submit(Seeded(cases[1].Prompt, cases[1].Seed));
+        GenerationStream unseeded = scheduler.Submit(Sampled(Prompt(5, 4), new SamplingParameters()));
+        await StepAsync(session);
+        await StepAsync(session);
+        GenerationStream c = scheduler.Submit(Seeded(cases[2].Prompt, cases[2].Seed));
+        session.Open();
+
+        int[][] together = [await ReadAsync(a), await ReadAsync(b), await ReadAsync(c)];
+        await ReadAsync(unseeded);
+        for (int i = 0; i < cases.Length; i++)
+        {
+            Assert.Equal(alone[i], together[i]);
+            Assert.NotEqual(FakeDecoderSession.Predict(cases[i].Prompt, 16, Vocab), alone[i]);
+        }
     }
 
     [Fact]
@@ -435,6 +460,23 @@ public sealed class GenerationSchedulerTests : IAsyncDisposable
     }
 
     private static int[] Prompt(int seed, int length) => [.. Enumerable.Range(0, length).Select(i => (seed * 31 + i * 7 + 1) % Vocab)];
+
+    /// <summary>Runs each request by itself on a one-slot session: what it must get when it shares steps.</summary>
+    private async Task<int[][]> EachAloneAsync(IEnumerable<GenerationRequest> requests)
+    {
+        var alone = new List<int[]>();
+        foreach (GenerationRequest request in requests)
+        {
+            alone.Add(await ReadAsync(Create(Session(slots: 1), budget: 5).Submit(request)));
+        }
+
+        return [.. alone];
+    }
+
+    private static GenerationRequest Seeded(int[] prompt, long seed) => Sampled(prompt, new SamplingParameters { Temperature = 0.3, Seed = seed });
+
+    private static GenerationRequest Sampled(int[] prompt, SamplingParameters parameters) =>
+        new() { PromptTokens = prompt, MaxTokens = 16, Sampler = new TokenSampler(parameters, Vocab) };
 
     private static GenerationRequest Request(int[] prompt, int maxTokens, int[]? eos = null) =>
         new() { PromptTokens = prompt, MaxTokens = maxTokens, Sampler = new GreedySampler(), EosTokenIds = eos ?? [] };
