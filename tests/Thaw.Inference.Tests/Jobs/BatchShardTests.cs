@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using Thaw.Inference.Jobs;
 using Thaw.Testing;
 
@@ -29,7 +27,7 @@ public sealed class BatchShardTests : IDisposable
         });
         EchoHandler[] handlers = [Handler(0), Handler(1)];
         JobListenerService[] listeners = [.. handlers.Select(h => new JobListenerService(_jobs.Queue, _jobs.Batches, _jobs.Processor(h),
-            Microsoft.Extensions.Options.Options.Create(_jobs.Options), _jobs.Time, NullLogger<JobListenerService>.Instance))];
+            Microsoft.Extensions.Options.Options.Create(_jobs.Options), _jobs.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<JobListenerService>.Instance))];
         foreach (JobListenerService listener in listeners)
         {
             await listener.StartAsync(CancellationToken.None);
@@ -248,7 +246,7 @@ public sealed class BatchShardTests : IDisposable
 
     private Task WriteAsync(string batchId, string run, int firstLine, int lines) =>
         _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(firstLine, lines, lines, 0),
-            Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(firstLine, lines).Select(i => $"{{\"l\":\"{run}{i}\"}}\n"))), ReadOnlyMemory<byte>.Empty);
+            System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(firstLine, lines).Select(i => $"{{\"l\":\"{run}{i}\"}}\n"))), ReadOnlyMemory<byte>.Empty);
 
     private async Task AssertEachLineOnceInOrderAsync(BatchRecord batch, int total)
     {
