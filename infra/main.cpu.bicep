@@ -47,9 +47,10 @@ param workerImage string = ''
 @minValue(1)
 param workerMaxReplicas int = 4
 
-@description('Queued jobs per worker replica that KEDA aims for.')
+@description('Queued job messages (shards of a batch) per worker replica that KEDA aims for, and the shards a replica runs at once: 1 spreads a batch of N shards over min(N, workerMaxReplicas) replicas.')
 @minValue(1)
-param workerMessagesPerReplica int = 16
+@maxValue(64)
+param workerMessagesPerReplica int = 1
 
 @description('Containers that queued requests may be answered in (Thaw:Requests:ReplyContainers). The deployment creates them and grants the app Storage Blob Data Contributor on each alone; the app never creates one, and refuses at start one of Thaw\'s own.')
 param replyContainers string[] = []

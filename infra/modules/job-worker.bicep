@@ -1,6 +1,8 @@
 // The Service Bus job transport and its worker: the standalone host (thaw serve) in a container app that KEDA's
 // azure-servicebus scaler runs from 0 replicas while the queue is empty up to maxReplicas, reading the queue
-// length with the app identity (the scale rule's identity field) instead of a connection string.
+// length with the app identity (the scale rule's identity field) instead of a connection string. A large batch is
+// split into one message per shard (Thaw:Jobs:ShardLines), so the queue length is the shards waiting: KEDA asks for
+// ceil(messages / messagesPerReplica) replicas, at most maxReplicas, and each replica runs messagesPerReplica at once.
 @description('Name prefix of the resources.')
 param namePrefix string
 
@@ -48,8 +50,9 @@ param image string
 @minValue(1)
 param maxReplicas int
 
-@description('Queued messages per replica that KEDA aims for.')
+@description('Queued job messages (shards) per replica that KEDA aims for; also the jobs one replica runs at once (Thaw:Jobs:MaxConcurrentJobs).')
 @minValue(1)
+@maxValue(64)
 param messagesPerReplica int
 
 @description('Thaw settings of the worker (thawSettings() in conventions.bicep, with the Service Bus keys).')
@@ -80,7 +83,7 @@ module worker 'container-app.bicep' = {
     // The placeholder (a public sample image) has no thaw executable to pass arguments to.
     image: empty(image) ? 'mcr.microsoft.com/k8se/quickstart:latest' : image
     args: empty(image) ? [] : ['serve']
-    settings: settings
+    settings: union(settings, { Thaw__Jobs__MaxConcurrentJobs: string(messagesPerReplica) })
     cpu: cpu
     memory: memory
     minReplicas: 0

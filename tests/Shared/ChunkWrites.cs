@@ -7,7 +7,7 @@ internal static class ChunkWrites
 {
     public static async Task WriteChunkAsync(this IBatchOutput output, string batchId, BatchChunk chunk, ReadOnlyMemory<byte> lines, ReadOnlyMemory<byte> errors)
     {
-        await using IBatchChunkWriter writer = await output.BeginChunkAsync(batchId, chunk.Index);
+        await using IBatchChunkWriter writer = await output.BeginChunkAsync(batchId, chunk.FirstLine);
         await writer.WriteOutputAsync(lines);
         await writer.WriteErrorsAsync(errors);
         await writer.CompleteAsync(chunk);

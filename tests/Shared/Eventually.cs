@@ -11,4 +11,13 @@ internal static class Eventually
             await Task.Delay(TimeSpan.FromMilliseconds(5), timeout.Token);
         }
     }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), timeout.Token);
+        }
+    }
 }

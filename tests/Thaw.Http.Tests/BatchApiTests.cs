@@ -188,7 +188,7 @@ public sealed class BatchApiTests
         for (int k = 0; k < 2; k++)
         {
             string chunk = string.Concat(Enumerable.Range(k * 4, 4).Select(i => $"{{\"id\":\"{JobIds.RequestId(batchId, i)}\",\"custom_id\":\"k{i}\",\"response\":{{\"status_code\":200}},\"error\":null}}\n"));
-            await output.WriteChunkAsync(batchId, new BatchChunk(k, k * 4, 4, 4, 0), Encoding.UTF8.GetBytes(chunk), ReadOnlyMemory<byte>.Empty);
+            await output.WriteChunkAsync(batchId, new BatchChunk(k * 4, 4, 4, 0), Encoding.UTF8.GetBytes(chunk), ReadOnlyMemory<byte>.Empty);
         }
 
         await using LoopbackServer server = await BatchJobs.StartServerAsync(new() { ["Thaw:Jobs:Directory"] = directory });

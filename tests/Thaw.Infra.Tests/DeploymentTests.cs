@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Thaw.Azure.Jobs;
 using Thaw.Azure.Storage;
@@ -286,6 +287,30 @@ public sealed class DeploymentTests
         Assert.Null(rule["auth"]);
         Assert.Equal(PredictedDeployment.ShortName(queue), (string)rule["metadata"]!["queueName"]!);
         Assert.Equal(PredictedDeployment.ShortName(deployment.Single(ServiceBusNamespaces)), (string)rule["metadata"]!["namespace"]!);
+    }
+
+    /// <summary>
+    /// KEDA's azure-servicebus scaler feeds the HPA an average-value target of <c>messageCount</c> per replica, so it
+    /// asks for <c>ceil(messages / messageCount)</c> replicas, at most <c>maxReplicas</c> (and 0 on an empty queue, with
+    /// minReplicas 0). A batch of N shards is N messages.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(100)]
+    public async Task Worker_BatchOfNShards_AsksForMinOfNAndMaxReplicasReplicasEachRunningOneShardAtATime(int shards)
+    {
+        PredictedDeployment deployment = await PredictedDeployment.ForAsync(InfraFiles.GpuA100JobsParameters);
+        JsonObject worker = Assert.Single(deployment.OfType(ContainerApps), app => app["kind"] is null);
+        JsonObject scale = worker["properties"]!["template"]!["scale"]!.AsObject();
+        int maxReplicas = (int)scale["maxReplicas"]!;
+        int target = int.Parse((string)Assert.Single((JsonArray)scale["rules"]!)!["custom"]!["metadata"]!["messageCount"]!, CultureInfo.InvariantCulture);
+
+        int desired = Math.Min(maxReplicas, (shards + target - 1) / target);
+
+        Assert.Equal(Math.Min(shards, maxReplicas), desired);
+        Assert.Equal(target.ToString(CultureInfo.InvariantCulture), PredictedDeployment.Settings(worker)["Thaw__Jobs__MaxConcurrentJobs"]);
     }
 
     [Theory]

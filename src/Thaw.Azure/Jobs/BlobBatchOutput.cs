@@ -10,9 +10,9 @@ namespace Thaw.Azure.Jobs;
 
 /// <summary>
 /// A batch's results as staged blocks of its output and error blobs (<c>files/{output id}</c>, <c>files/{error id}</c>),
-/// streamed as lines are answered (<see cref="StagedBlocks"/>). A marker blob per chunk (<c>chunks/{batch}/{k}</c>,
+/// streamed as lines are answered (<see cref="StagedBlocks"/>). A marker blob per chunk (<c>chunks/{batch}/{first line}</c>,
 /// <see cref="BlobChunkMarker"/>) is written after the blocks: it says the chunk is whole, records its lines and names
-/// its blocks, so writing chunk k again replaces it and never duplicates lines. Commit writes the block lists; the
+/// its blocks, so writing the chunk at line L again replaces it and never duplicates lines. One listing reads them all. Commit writes the block lists; the
 /// files appear only then. The lease is the metadata of <c>leases/{batch}</c>. (Staged blocks that are never committed
 /// are dropped by the service after a week; a batch expires within a day.)
 /// </summary>
@@ -20,21 +20,21 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
 {
     private const string UntilKey = "until";
 
-    public async Task<BatchProgress> ReadProgressAsync(string batchId, CancellationToken cancellationToken = default) =>
-        (await ReadChunksAsync(batchId, cancellationToken).ConfigureAwait(false)).Progress;
+    public async Task<IReadOnlyList<BatchProgress>> ReadProgressAsync(string batchId, IReadOnlyList<LineRange> ranges, CancellationToken cancellationToken = default) =>
+        BatchOutputCommits.Progress(await ReadMarkersAsync(batchId, cancellationToken).ConfigureAwait(false), ranges, m => m.Chunk);
 
-    public async Task<IBatchChunkWriter> BeginChunkAsync(string batchId, int index, CancellationToken cancellationToken = default)
+    public async Task<IBatchChunkWriter> BeginChunkAsync(string batchId, int firstLine, CancellationToken cancellationToken = default)
     {
         string attempt = BlobChunkWriter.Attempt();
         BlockBlobClient output = await files.BlockBlobAsync(JobIds.OutputFileId(batchId)).ConfigureAwait(false);
         BlockBlobClient errors = await files.BlockBlobAsync(JobIds.ErrorFileId(batchId)).ConfigureAwait(false);
-        BlobClient marker = (await container.GetAsync().ConfigureAwait(false)).GetBlobClient(MarkerName(batchId, index));
-        return new BlobChunkWriter(new StagedBlocks(output, index, attempt), new StagedBlocks(errors, index, attempt), marker, attempt);
+        BlobClient marker = (await container.GetAsync().ConfigureAwait(false)).GetBlobClient(MarkerName(batchId, firstLine));
+        return new BlobChunkWriter(new StagedBlocks(output, firstLine, attempt), new StagedBlocks(errors, firstLine, attempt), marker, attempt);
     }
 
-    public async Task<CommittedOutput> CommitAsync(string batchId, BatchProgress progress, CancellationToken cancellationToken = default)
+    public async Task<CommittedOutput> CommitAsync(string batchId, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
     {
-        (_, List<BlobChunkMarker> stored) = await ReadChunksAsync(batchId, cancellationToken).ConfigureAwait(false);
+        Dictionary<int, BlobChunkMarker> stored = await ReadMarkersAsync(batchId, cancellationToken).ConfigureAwait(false);
         List<BlobChunkMarker> chunks = BatchOutputCommits.Select(batchId, progress, stored, m => m.Chunk);
         FileRecord output = await CommitFileAsync(JobIds.OutputFileId(batchId), $"{batchId}_output.jsonl", chunks.SelectMany(c => c.OutputBlockIds).ToList(), cancellationToken)
             .ConfigureAwait(false);
@@ -73,21 +73,21 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
         }
     }
 
-    private async Task<(BatchProgress Progress, List<BlobChunkMarker> Chunks)> ReadChunksAsync(string batchId, CancellationToken cancellationToken)
+    private async Task<Dictionary<int, BlobChunkMarker>> ReadMarkersAsync(string batchId, CancellationToken cancellationToken)
     {
         BlobContainerClient blobs = await container.GetAsync().ConfigureAwait(false);
-        var markers = new List<BlobChunkMarker>();
+        var markers = new Dictionary<int, BlobChunkMarker>();
         string prefix = $"chunks/{batchId}/";
         await foreach (BlobItem item in blobs.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (int.TryParse(item.Name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int index)
-                && BlobChunkMarker.Parse(index, item.Metadata) is { } marker)
+            if (int.TryParse(item.Name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int firstLine)
+                && BlobChunkMarker.Parse(firstLine, item.Metadata) is { } marker)
             {
-                markers.Add(marker);
+                markers[firstLine] = marker;
             }
         }
 
-        return BatchProgress.Contiguous(markers, m => m.Chunk);
+        return markers;
     }
 
     private Task<FileRecord> CommitFileAsync(string fileId, string filename, List<string> blocks, CancellationToken cancellationToken) =>
@@ -103,7 +103,7 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
             return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
         }, cancellationToken);
 
-    private static string MarkerName(string batchId, int index) => string.Create(CultureInfo.InvariantCulture, $"chunks/{batchId}/{index:D8}");
+    private static string MarkerName(string batchId, int firstLine) => string.Create(CultureInfo.InvariantCulture, $"chunks/{batchId}/{firstLine:D8}");
 
     private static string LeaseName(string batchId) => $"leases/{batchId}";
 }

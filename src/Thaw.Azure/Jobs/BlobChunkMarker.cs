@@ -4,8 +4,8 @@ using Thaw.Inference.Jobs;
 namespace Thaw.Azure.Jobs;
 
 /// <summary>
-/// A chunk's marker blob, <c>chunks/{batch}/{k}</c>: its metadata records the lines the chunk covers, the attempt
-/// that wrote it and how many blocks it staged in the output and error blobs. Written last: it says the chunk is whole.
+/// A chunk's marker blob, <c>chunks/{batch}/{first line}</c>: its metadata records the lines the chunk covers, the
+/// attempt that wrote it and how many blocks it staged in the output and error blobs. Written last: it says the chunk is whole.
 /// </summary>
 internal sealed record BlobChunkMarker(BatchChunk Chunk, string Attempt, int OutputBlocks, int ErrorBlocks)
 {
@@ -17,9 +17,9 @@ internal sealed record BlobChunkMarker(BatchChunk Chunk, string Attempt, int Out
     private const string OutputBlocksKey = "outputblocks";
     private const string ErrorBlocksKey = "errorblocks";
 
-    public IEnumerable<string> OutputBlockIds => Enumerable.Range(0, OutputBlocks).Select(p => StagedBlocks.BlockId(Chunk.Index, Attempt, p));
+    public IEnumerable<string> OutputBlockIds => Enumerable.Range(0, OutputBlocks).Select(p => StagedBlocks.BlockId(Chunk.FirstLine, Attempt, p));
 
-    public IEnumerable<string> ErrorBlockIds => Enumerable.Range(0, ErrorBlocks).Select(p => StagedBlocks.BlockId(Chunk.Index, Attempt, p));
+    public IEnumerable<string> ErrorBlockIds => Enumerable.Range(0, ErrorBlocks).Select(p => StagedBlocks.BlockId(Chunk.FirstLine, Attempt, p));
 
     public static Dictionary<string, string> Metadata(BatchChunk chunk, string attempt, int outputBlocks, int errorBlocks) => new()
     {
@@ -32,13 +32,16 @@ internal sealed record BlobChunkMarker(BatchChunk Chunk, string Attempt, int Out
         [ErrorBlocksKey] = Text(errorBlocks),
     };
 
-    /// <summary>The marker of chunk <paramref name="index"/>, or null when its metadata is not a whole marker (left by an older version).</summary>
-    public static BlobChunkMarker? Parse(int index, IDictionary<string, string> metadata)
+    /// <summary>
+    /// The marker named by <paramref name="firstLine"/>, or null when its metadata is not a whole marker of that line
+    /// (an older version named markers by chunk index).
+    /// </summary>
+    public static BlobChunkMarker? Parse(int firstLine, IDictionary<string, string> metadata)
     {
         int? Read(string key) => metadata.TryGetValue(key, out string? text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : null;
         return (Read(FirstKey), Read(LinesKey), Read(CompletedKey), Read(FailedKey), Read(OutputBlocksKey), Read(ErrorBlocksKey), metadata.TryGetValue(AttemptKey, out string? attempt)) is
-            (int first, int lines, int completed, int failed, int outputBlocks, int errorBlocks, true)
-            ? new BlobChunkMarker(new BatchChunk(index, first, lines, completed, failed), attempt!, outputBlocks, errorBlocks)
+            (int first, int lines, int completed, int failed, int outputBlocks, int errorBlocks, true) && first == firstLine
+            ? new BlobChunkMarker(new BatchChunk(first, lines, completed, failed), attempt!, outputBlocks, errorBlocks)
             : null;
     }
 

@@ -6,8 +6,8 @@ namespace Thaw.Azure.Jobs;
 
 /// <summary>
 /// One chunk's part of a block blob, streamed: bytes gather in a buffer of <see cref="PartBytes"/> and each full
-/// buffer is staged as the next block. Block ids name the chunk, the attempt and the part (<see cref="BlockId"/>), so a
-/// run's blocks never mix with another run's; they join the blob only when a commit lists them.
+/// buffer is staged as the next block. Block ids name the chunk (its first line), the attempt and the part
+/// (<see cref="BlockId"/>), so a run's blocks never mix with another run's; they join the blob only when a commit lists them.
 /// </summary>
 internal sealed class StagedBlocks(BlockBlobClient blob, int chunk, string attempt)
 {
@@ -38,7 +38,8 @@ internal sealed class StagedBlocks(BlockBlobClient blob, int chunk, string attem
     /// <summary>Stages what is left in the buffer; then <see cref="Blocks"/> is final.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) => _filled > 0 ? StageAsync(cancellationToken) : Task.CompletedTask;
 
-    // Block ids of one blob must all have the same length: every part is zero-padded.
+    // Block ids of one blob must all have the same length: every part is zero-padded (8 digits of first line: a
+    // 200 MB file has far fewer lines).
     public static string BlockId(int chunk, string attempt, int part) =>
         Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{chunk:D8}-{attempt}-{part:D6}")));
 

@@ -4,10 +4,11 @@ using Microsoft.Extensions.Options;
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
-/// Handles one delivered job message for any transport (the standalone listener, a queue trigger): keeps the
-/// message invisible while the batch runs (renewing its lease on the injected clock), completes it when the batch
+/// Handles one delivered job message — a whole batch or one shard of it — for any transport (the standalone
+/// listener, a queue trigger): keeps the message invisible while the batch runs (renewing its lease on the injected clock), completes it when the batch
 /// ends, abandons it after a failure so that it is retried, and dead-letters it — marking the batch failed with the
-/// reason — when it is not a job, when the batch cannot succeed, or after <see cref="JobsOptions.MaxDequeueCount"/> deliveries.
+/// reason — when it is not a job, when the batch cannot succeed, or after <see cref="JobsOptions.MaxDequeueCount"/>
+/// deliveries (of that shard: a shard that exhausts its retries fails the whole batch).
 /// </summary>
 public sealed partial class BatchJobProcessor(BatchJobRunner runner, IOptions<JobsOptions> options, TimeProvider time, ILogger<BatchJobProcessor> logger)
 {
@@ -36,7 +37,7 @@ public sealed partial class BatchJobProcessor(BatchJobRunner runner, IOptions<Jo
         Task renewal = RenewAsync(delivery, batchId, renewing.Token);
         try
         {
-            await runner.RunAsync(batchId, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(message, cancellationToken).ConfigureAwait(false);
             await StopAsync(renewing, renewal).ConfigureAwait(false);
             await delivery.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
         }

@@ -6,18 +6,22 @@ using Thaw.Inference.Batching;
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
-/// Runs one batch, whatever transport delivered it: streams the input file, sends its lines to the endpoint handler
-/// many at a time (so the model's bulk batcher fills its batches) and streams their results, in input order, into
-/// chunks. A chunk ends after <see cref="JobsOptions.ChunkLines"/> lines or <see cref="JobsOptions.ChunkBytes"/> of
-/// output; its marker records the lines it covers, progress is durable and the batch record's counts move. A rerun
-/// resumes after the last recorded line, whatever bounds it runs with; result ids derive from the batch id and line
-/// index, so a redone chunk replaces itself. Memory holds at most <see cref="JobsOptions.MaxLinesInFlight"/> answers.
-/// Cancel and expiry are noticed between chunks (and by <see cref="BatchSweeper"/> when nothing runs the batch).
+/// Runs one batch, or one shard of it, whatever transport delivered it: streams the input file, sends its lines to the
+/// endpoint handler many at a time (so the model's bulk batcher fills its batches) and streams their results, in input
+/// order, into chunks. A chunk ends after <see cref="JobsOptions.ChunkLines"/> lines or <see cref="JobsOptions.ChunkBytes"/>
+/// of output, and at its shard's end; its marker records the lines it covers and its identity is its first line, so
+/// progress is durable, a rerun resumes after the chain of chunks written from its first line whatever bounds it runs
+/// with, and a redone chunk replaces itself (result ids derive from the batch id and line index). Memory holds at most
+/// <see cref="JobsOptions.MaxLinesInFlight"/> answers. A batch of more than <see cref="JobsOptions.ShardLines"/> lines is
+/// split on its first delivery into shard messages (<see cref="BatchShards"/>), run by any instances; the worker that
+/// finds every shard written wins the move to <c>finalizing</c> and assembles. Cancel and expiry are noticed at start
+/// and between chunks by every shard (and by <see cref="BatchSweeper"/> when nothing runs the batch).
 /// </summary>
 public sealed partial class BatchJobRunner(
     IBatchStore batches,
     IFileStore files,
     IBatchOutput output,
+    IJobQueue queue,
     IEnumerable<IBatchRequestHandler> handlers,
     IOptions<JobsOptions> options,
     TimeProvider time,
@@ -25,11 +29,22 @@ public sealed partial class BatchJobRunner(
 {
     private readonly JobsOptions _options = options.Value;
 
-    /// <summary>Runs the batch to a terminal state and returns it.</summary>
+    /// <summary>Runs the whole batch (or splits it into shards); returns the batch as it then stands.</summary>
     /// <exception cref="BatchFailedException">The batch cannot succeed (the caller marks it failed).</exception>
     /// <exception cref="OperationCanceledException">Stopped: what was written stays, a rerun resumes from it.</exception>
-    public async Task<BatchRecord> RunAsync(string batchId, CancellationToken cancellationToken = default)
+    public Task<BatchRecord> RunAsync(string batchId, CancellationToken cancellationToken = default) =>
+        RunAsync(JobMessage.ForBatch(batchId), cancellationToken);
+
+    /// <summary>
+    /// Runs what the job message names: a whole batch (split first when it has more than one shard of lines; a batch
+    /// already split has its shard messages queued again), or one shard. Returns the batch as it then stands:
+    /// terminal when this run ended it, in progress when other shards remain.
+    /// </summary>
+    /// <exception cref="BatchFailedException">The batch cannot succeed (the caller marks it failed).</exception>
+    /// <exception cref="OperationCanceledException">Stopped: what was written stays, a rerun resumes from it.</exception>
+    public async Task<BatchRecord> RunAsync(JobMessage job, CancellationToken cancellationToken = default)
     {
+        string batchId = job.BatchId;
         BatchRecord batch = (await batches.GetAsync(batchId, cancellationToken).ConfigureAwait(false))?.Batch
             ?? throw new BatchFailedException(BatchFailedException.NotFound, $"No batch '{batchId}'.");
         if (batch.IsTerminal)
@@ -37,14 +52,28 @@ public sealed partial class BatchJobRunner(
             return batch;
         }
 
-        // The lease tells the sweep that a worker runs this batch (and will notice cancel and expiry itself).
-        await RenewLeaseAsync(batchId, cancellationToken).ConfigureAwait(false);
         IBatchRequestHandler handler = handlers.FirstOrDefault(h => h.Endpoint == batch.Endpoint)
             ?? throw new BatchFailedException("unsupported_endpoint", $"No handler serves the endpoint '{batch.Endpoint}'.");
-        BatchProgress progress = await output.ReadProgressAsync(batchId, cancellationToken).ConfigureAwait(false);
         if (StopStatus(batch) is { } stopped)
         {
-            return await FinishAsync(batchId, progress, stopped, cancellationToken).ConfigureAwait(false);
+            // A queued shard of a cancelled or expired batch does no work: the first to see it ends the batch.
+            return await EndAsync(batchId, stopped, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (job.Shard is { } shard)
+        {
+            BatchShards plan = batch.Shards is { } pinned && shard < pinned.Count
+                ? pinned
+                : throw new BatchFailedException(BatchFailedException.NotFound, $"The batch '{batchId}' has no shard {shard}.");
+            return await RunLinesAsync(batch, handler, shard, plan.Range(shard), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Shards is { } split)
+        {
+            // The split's message again (it died between enqueues, or the in-process queue restarted): queue every shard
+            // again; a shard already run finds its lines written and does nothing.
+            await EnqueueShardsAsync(batchId, split, cancellationToken).ConfigureAwait(false);
+            return batch;
         }
 
         int total;
@@ -53,66 +82,9 @@ public sealed partial class BatchJobRunner(
             total = await BatchInputReader.CountAsync(counting, cancellationToken).ConfigureAwait(false);
         }
 
-        long now = Now();
-        batch = await UpdateAsync(batchId, b => b.Status is BatchStatus.Validating or BatchStatus.InProgress
-            ? b with { Status = BatchStatus.InProgress, InProgressAt = b.InProgressAt ?? now, RequestCounts = new(total, progress.Completed, progress.Failed) }
-            : null, cancellationToken).ConfigureAwait(false);
-        if (progress.Chunks == 0)
-        {
-            LogStarted(batchId, total);
-        }
-        else
-        {
-            LogResumed(batchId, progress.Chunks, progress.Lines, total);
-        }
-
-        await using Stream input = await OpenInputAsync(batch, cancellationToken).ConfigureAwait(false);
-        using var lines = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var state = new RunState(batchId, handler, total, progress);
-        try
-        {
-            await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(input, handler.MaxBodyBytes, cancellationToken).ConfigureAwait(false))
-            {
-                if (entry.Index < progress.Lines)
-                {
-                    continue;
-                }
-
-                // Room in the window, and never more lines started than the chunk may still take: a chunk that ends
-                // on its line bound (and is then found cancelled) has run no line beyond it.
-                while (state.InFlight.Count >= _options.MaxLinesInFlight || state.ChunkLines + state.InFlight.Count >= _options.ChunkLines)
-                {
-                    if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
-                    {
-                        return await FinishAsync(batchId, state.Progress, stop, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                CancellationToken token = lines.Token;
-                state.InFlight.Enqueue((entry, Task.Run(() => RunLineAsync(handler, entry, token), token)));
-            }
-
-            while (state.InFlight.Count > 0)
-            {
-                if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
-                {
-                    return await FinishAsync(batchId, state.Progress, stop, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            if (state.Writer is not null && await EndChunkAsync(state, cancellationToken).ConfigureAwait(false) is { } stopAtEnd)
-            {
-                return await FinishAsync(batchId, state.Progress, stopAtEnd, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await FinishAsync(batchId, state.Progress, BatchStatus.Completed, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Lines still running belong to no written chunk: stop them and let them end before the state goes.
-            await lines.CancelAsync().ConfigureAwait(false);
-            await state.DrainAsync().ConfigureAwait(false);
-        }
+        return total > _options.ShardLines
+            ? await SplitAsync(batchId, total, cancellationToken).ConfigureAwait(false)
+            : await RunLinesAsync(batch, handler, null, new LineRange(0, total), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records that a worker runs the batch for the next visibility timeout (the processor renews it as it renews the message).</summary>
@@ -120,12 +92,19 @@ public sealed partial class BatchJobRunner(
         output.RenewLeaseAsync(batchId, time.GetUtcNow() + _options.VisibilityTimeout, cancellationToken);
 
     /// <summary>
-    /// Ends a batch that no worker runs as <paramref name="status"/> (cancelled, expired) with what was written:
-    /// the chunks stored so far become its output and error files.
+    /// Ends a batch as <paramref name="status"/> (cancelled, expired) with what was written: the chunks stored so far,
+    /// of every shard, become its output and error files. A batch already ended stays as it is.
     /// </summary>
     public async Task<BatchRecord> EndAsync(string batchId, BatchStatus status, CancellationToken cancellationToken = default)
     {
-        BatchProgress progress = await output.ReadProgressAsync(batchId, cancellationToken).ConfigureAwait(false);
+        BatchRecord batch = (await batches.GetAsync(batchId, cancellationToken).ConfigureAwait(false))?.Batch
+            ?? throw new BatchFailedException(BatchFailedException.NotFound, $"No batch '{batchId}'.");
+        if (batch.IsTerminal)
+        {
+            return batch;
+        }
+
+        IReadOnlyList<BatchProgress> progress = await output.ReadProgressAsync(batchId, batch.Ranges(), cancellationToken).ConfigureAwait(false);
         return await FinishAsync(batchId, progress, status, cancellationToken).ConfigureAwait(false);
     }
 
@@ -141,14 +120,161 @@ public sealed partial class BatchJobRunner(
         }, cancellationToken);
     }
 
-    /// <summary>Writes the oldest line in flight to the chunk; returns the status to stop in (cancelled, expired) or null to go on.</summary>
-    private async Task<BatchStatus?> WriteNextAsync(RunState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pins the shards in the record (a conditional update: a concurrent split's plan wins) and queues one message per
+    /// shard. The caller completes the split's message only after every enqueue succeeded; if it dies in between, the
+    /// message comes back and queues them all again.
+    /// </summary>
+    private async Task<BatchRecord> SplitAsync(string batchId, int total, CancellationToken cancellationToken)
+    {
+        long now = Now();
+        BatchShards plan = BatchShards.Split(total, _options.ShardLines);
+        BatchRecord batch = await UpdateAsync(batchId, b => b.Shards is null && b.Status is BatchStatus.Validating or BatchStatus.InProgress
+            ? b with { Status = BatchStatus.InProgress, InProgressAt = b.InProgressAt ?? now, RequestCounts = new(total, 0, 0), Shards = plan }
+            : null, cancellationToken).ConfigureAwait(false);
+        if (batch.Shards is not { } pinned)
+        {
+            // Cancelled (or ended) since it was read.
+            return StopStatus(batch) is { } stop ? await EndAsync(batchId, stop, cancellationToken).ConfigureAwait(false) : batch;
+        }
+
+        await EnqueueShardsAsync(batchId, pinned, cancellationToken).ConfigureAwait(false);
+        LogSplit(batchId, pinned.Total, pinned.Count, pinned.ShardLines);
+        return batch;
+    }
+
+    private async Task EnqueueShardsAsync(string batchId, BatchShards plan, CancellationToken cancellationToken)
+    {
+        for (int shard = 0; shard < plan.Count; shard++)
+        {
+            await queue.EnqueueAsync(JobMessage.ForShard(batchId, shard), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the lines of <paramref name="range"/> (a shard, or a whole unsharded batch) from the end of what is written
+    /// there, then assembles the batch if every range is written.
+    /// </summary>
+    private async Task<BatchRecord> RunLinesAsync(BatchRecord batch, IBatchRequestHandler handler, int? shard, LineRange range, CancellationToken cancellationToken)
+    {
+        string batchId = batch.Id;
+
+        // The lease tells the sweep that a worker runs this batch (and will notice cancel and expiry itself).
+        await RenewLeaseAsync(batchId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<LineRange> ranges = batch.Shards?.Ranges() ?? [range];
+        BatchProgress progress = (await output.ReadProgressAsync(batchId, [range], cancellationToken).ConfigureAwait(false))[0];
+        long now = Now();
+
+        // An unsharded run learns the total here; a split batch's was set at the split and its counts move with its chunks.
+        batch = await UpdateAsync(batchId, b => b.Status is BatchStatus.Validating or BatchStatus.InProgress
+            ? b with
+            {
+                Status = BatchStatus.InProgress,
+                InProgressAt = b.InProgressAt ?? now,
+                RequestCounts = b.Shards is null ? new(range.End, progress.Completed, progress.Failed) : b.RequestCounts,
+            }
+            : null, cancellationToken).ConfigureAwait(false);
+        if (batch.IsTerminal || StopStatus(batch) is not null)
+        {
+            return await StopAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (progress.Chunks == 0)
+        {
+            LogStarted(batchId, range.Start, range.End);
+        }
+        else
+        {
+            LogResumed(batchId, progress.Chunks, progress.EndLine, range.End);
+        }
+
+        if (progress.EndLine < range.End)
+        {
+            await using Stream input = await OpenInputAsync(batch, cancellationToken).ConfigureAwait(false);
+            using var lines = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await using var state = new RunState(batchId, range, ranges, progress);
+            try
+            {
+                await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(input, handler.MaxBodyBytes, cancellationToken).ConfigureAwait(false))
+                {
+                    if (entry.Index < progress.EndLine)
+                    {
+                        continue;
+                    }
+
+                    if (entry.Index >= range.End)
+                    {
+                        break;
+                    }
+
+                    // Room in the window, and never more lines started than the chunk may still take: a chunk that ends
+                    // on its line bound (and is then found cancelled) has run no line beyond it.
+                    while (state.InFlight.Count >= _options.MaxLinesInFlight || state.ChunkLines + state.InFlight.Count >= _options.ChunkLines)
+                    {
+                        if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
+                        {
+                            return await StopAsync(stop, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    CancellationToken token = lines.Token;
+                    state.InFlight.Enqueue((entry, Task.Run(() => RunLineAsync(handler, entry, token), token)));
+                }
+
+                while (state.InFlight.Count > 0)
+                {
+                    if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
+                    {
+                        return await StopAsync(stop, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (state.Writer is not null && await EndChunkAsync(state, cancellationToken).ConfigureAwait(false) is { } stopAtEnd)
+                {
+                    return await StopAsync(stopAtEnd, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                // Lines still running belong to no written chunk: stop them and let them end before the state goes.
+                await lines.CancelAsync().ConfigureAwait(false);
+                await state.DrainAsync().ConfigureAwait(false);
+            }
+        }
+
+        return await AssembleAsync(batchId, shard, ranges, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// When every range is written, the one worker that moves the batch to <c>finalizing</c> (a conditional update that
+    /// names its shard) joins the output; a redelivery of that worker's message joins it again (idempotent). Any other
+    /// worker leaves the batch to it.
+    /// </summary>
+    private async Task<BatchRecord> AssembleAsync(string batchId, int? shard, IReadOnlyList<LineRange> ranges, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<BatchProgress> progress = await output.ReadProgressAsync(batchId, ranges, cancellationToken).ConfigureAwait(false);
+        bool written = progress.Zip(ranges).All(p => p.First.EndLine == p.Second.End);
+        long now = Now();
+        BatchRecord batch = await UpdateAsync(batchId, b => written && b.Status == BatchStatus.InProgress
+            ? b with { Status = BatchStatus.Finalizing, FinalizingAt = now, Shards = b.Shards is { } plan ? plan with { Assembler = shard } : null }
+            : null, cancellationToken).ConfigureAwait(false);
+        if (written && batch.Status == BatchStatus.Finalizing && batch.Shards?.Assembler == shard)
+        {
+            return await FinishAsync(batchId, progress, BatchStatus.Completed, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Not all written (other shards remain), or another worker assembles; a cancel that landed meanwhile ends it now.
+        return batch.IsTerminal || StopStatus(batch) is null ? batch : await StopAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the oldest line in flight to the chunk; returns the batch when the run must stop (ended, cancelled, expired), or null to go on.</summary>
+    private async Task<BatchRecord?> WriteNextAsync(RunState state, CancellationToken cancellationToken)
     {
         (BatchInputEntry entry, Task<LineResult> running) = state.InFlight.Dequeue();
         LineResult result = await running.ConfigureAwait(false);
         if (state.Writer is null)
         {
-            state.Writer = await output.BeginChunkAsync(state.BatchId, state.Progress.Chunks, cancellationToken).ConfigureAwait(false);
+            state.Writer = await output.BeginChunkAsync(state.BatchId, state.Progress.EndLine, cancellationToken).ConfigureAwait(false);
             state.ChunkBytes = 0;
         }
 
@@ -172,21 +298,31 @@ public sealed partial class BatchJobRunner(
             : null;
     }
 
-    /// <summary>Makes the open chunk durable and moves the counts; returns the status to stop in or null to go on.</summary>
-    private async Task<BatchStatus?> EndChunkAsync(RunState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the open chunk durable and moves the batch's counts to what the stored chunks of every range say (shards
+    /// on other instances included; never backwards, as their updates race); returns the batch when the run must stop.
+    /// </summary>
+    private async Task<BatchRecord?> EndChunkAsync(RunState state, CancellationToken cancellationToken)
     {
-        var chunk = new BatchChunk(state.Progress.Chunks, state.Progress.Lines, state.ChunkLines, state.ChunkCompleted, state.ChunkFailed);
+        var chunk = new BatchChunk(state.Progress.EndLine, state.ChunkLines, state.ChunkCompleted, state.ChunkFailed);
         await state.Writer!.CompleteAsync(chunk, cancellationToken).ConfigureAwait(false);
         await state.Writer.DisposeAsync().ConfigureAwait(false);
         state.Writer = null;
         state.Progress = state.Progress.After(chunk);
         (state.ChunkCompleted, state.ChunkFailed) = (0, 0);
-        LogChunk(state.BatchId, chunk.Index, state.Progress.Lines, state.Total);
+        LogChunk(state.BatchId, chunk.FirstLine, chunk.EndLine, state.Range.End);
 
-        var counts = new BatchRequestCounts(state.Total, state.Progress.Completed, state.Progress.Failed);
-        BatchRecord batch = await UpdateAsync(state.BatchId, b => b.IsTerminal ? null : b with { RequestCounts = counts }, cancellationToken).ConfigureAwait(false);
-        return batch.IsTerminal ? batch.Status : StopStatus(batch);
+        IReadOnlyList<BatchProgress> all = await output.ReadProgressAsync(state.BatchId, state.Ranges, cancellationToken).ConfigureAwait(false);
+        (int completed, int failed) = (all.Sum(p => p.Completed), all.Sum(p => p.Failed));
+        BatchRecord batch = await UpdateAsync(state.BatchId, b => b.IsTerminal || completed + failed <= b.RequestCounts.Completed + b.RequestCounts.Failed
+            ? null
+            : b with { RequestCounts = new(Math.Max(b.RequestCounts.Total, completed + failed), completed, failed) }, cancellationToken).ConfigureAwait(false);
+        return batch.IsTerminal || StopStatus(batch) is not null ? batch : null;
     }
+
+    /// <summary>A batch found ended stays as it is; one found cancelled or expired is ended now with what every shard wrote.</summary>
+    private async Task<BatchRecord> StopAsync(BatchRecord batch, CancellationToken cancellationToken) =>
+        !batch.IsTerminal && StopStatus(batch) is { } status ? await EndAsync(batch.Id, status, cancellationToken).ConfigureAwait(false) : batch;
 
     /// <summary>Cancelled or expired: the status a batch that must stop now ends in; null when it may go on.</summary>
     private BatchStatus? StopStatus(BatchRecord batch) =>
@@ -226,17 +362,10 @@ public sealed partial class BatchJobRunner(
         }
     }
 
-    private async Task<BatchRecord> FinishAsync(string batchId, BatchProgress progress, BatchStatus final, CancellationToken cancellationToken)
+    private async Task<BatchRecord> FinishAsync(string batchId, IReadOnlyList<BatchProgress> progress, BatchStatus final, CancellationToken cancellationToken)
     {
-        if (final == BatchStatus.Completed)
-        {
-            // A cancel that lands now stays: the batch ends cancelled (with all its results), not completed.
-            long finalizing = Now();
-            await UpdateAsync(batchId, b => b.IsTerminal || b.Status == BatchStatus.Cancelling ? null : b with { Status = BatchStatus.Finalizing, FinalizingAt = finalizing }, cancellationToken)
-                .ConfigureAwait(false);
-        }
-
         CommittedOutput committed = await output.CommitAsync(batchId, progress, cancellationToken).ConfigureAwait(false);
+        (int lines, int completed, int failed) = (progress.Sum(p => p.EndLine - p.FirstLine), progress.Sum(p => p.Completed), progress.Sum(p => p.Failed));
         long now = Now();
         BatchRecord batch = await UpdateAsync(batchId, b =>
         {
@@ -247,7 +376,6 @@ public sealed partial class BatchJobRunner(
 
             // A cancel that arrived after the last chunk still ends the batch as cancelled, with all its results.
             BatchStatus status = final == BatchStatus.Completed && b.Status == BatchStatus.Cancelling ? BatchStatus.Cancelled : final;
-            var counts = new BatchRequestCounts(Math.Max(b.RequestCounts.Total, progress.Lines), progress.Completed, progress.Failed);
             return b with
             {
                 Status = status,
@@ -256,7 +384,7 @@ public sealed partial class BatchJobRunner(
                 CompletedAt = status == BatchStatus.Completed ? now : b.CompletedAt,
                 CancelledAt = status == BatchStatus.Cancelled ? now : b.CancelledAt,
                 ExpiredAt = status == BatchStatus.Expired ? now : b.ExpiredAt,
-                RequestCounts = counts,
+                RequestCounts = new BatchRequestCounts(Math.Max(b.RequestCounts.Total, lines), completed, failed),
             };
         }, cancellationToken).ConfigureAwait(false);
         LogFinished(batchId, batch.Status, batch.RequestCounts.Completed, batch.RequestCounts.Failed);
@@ -273,16 +401,18 @@ public sealed partial class BatchJobRunner(
 
     private long Now() => time.GetUtcNow().ToUnixTimeSeconds();
 
-    private sealed class RunState(string batchId, IBatchRequestHandler handler, int total, BatchProgress progress) : IAsyncDisposable
+    private sealed class RunState(string batchId, LineRange range, IReadOnlyList<LineRange> ranges, BatchProgress progress) : IAsyncDisposable
     {
         // A line buffer that grew past this for one large answer is dropped after it, not kept for the whole run.
         private const int KeptLineBufferBytes = 1 << 20;
 
         public string BatchId => batchId;
 
-        public IBatchRequestHandler Handler => handler;
+        /// <summary>The lines this run writes.</summary>
+        public LineRange Range => range;
 
-        public int Total => total;
+        /// <summary>Every range of the batch: their stored chains are its counts.</summary>
+        public IReadOnlyList<LineRange> Ranges => ranges;
 
         /// <summary>What is durably written: the chunks before the open one.</summary>
         public BatchProgress Progress { get; set; } = progress;
@@ -334,15 +464,18 @@ public sealed partial class BatchJobRunner(
         }
     }
 
-    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Batch {BatchId}: started, {Total} lines")]
-    private partial void LogStarted(string batchId, int total);
+    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Batch {BatchId}: running lines {First} to {End}")]
+    private partial void LogStarted(string batchId, int first, int end);
 
-    [LoggerMessage(EventId = 901, Level = LogLevel.Information, Message = "Batch {BatchId}: resuming after {Chunks} chunks (line index {Line} of {Total})")]
-    private partial void LogResumed(string batchId, int chunks, int line, int total);
+    [LoggerMessage(EventId = 901, Level = LogLevel.Information, Message = "Batch {BatchId}: resuming after {Chunks} chunks (line index {Line}, running to {End})")]
+    private partial void LogResumed(string batchId, int chunks, int line, int end);
 
-    [LoggerMessage(EventId = 902, Level = LogLevel.Debug, Message = "Batch {BatchId}: chunk {Chunk} written, {Done}/{Total} lines done")]
-    private partial void LogChunk(string batchId, int chunk, int done, int total);
+    [LoggerMessage(EventId = 902, Level = LogLevel.Debug, Message = "Batch {BatchId}: chunk of lines {First} to {Done} written, running to {End}")]
+    private partial void LogChunk(string batchId, int first, int done, int end);
 
     [LoggerMessage(EventId = 903, Level = LogLevel.Information, Message = "Batch {BatchId}: {Status}, {Completed} lines answered, {Failed} in the error file")]
     private partial void LogFinished(string batchId, BatchStatus status, int completed, int failed);
+
+    [LoggerMessage(EventId = 904, Level = LogLevel.Information, Message = "Batch {BatchId}: {Total} lines split into {Shards} shards of {ShardLines}")]
+    private partial void LogSplit(string batchId, int total, int shards, int shardLines);
 }

@@ -48,6 +48,13 @@ public sealed record BatchRecord
 
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>Thaw's own: the shards of a batch split into several job messages; absent for a batch run as one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BatchShards? Shards { get; init; }
+
+    /// <summary>The line ranges whose written chains are the batch's results: its shards, or all lines from 0.</summary>
+    public IReadOnlyList<LineRange> Ranges() => Shards?.Ranges() ?? [LineRange.All];
+
     /// <summary>Whether nothing will change any more: completed, failed, expired or cancelled.</summary>
     [JsonIgnore]
     public bool IsTerminal => Status is BatchStatus.Completed or BatchStatus.Failed or BatchStatus.Expired or BatchStatus.Cancelled;

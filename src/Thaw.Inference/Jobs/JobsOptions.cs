@@ -15,6 +15,16 @@ public sealed class JobsOptions : IValidatableObject
     public int ChunkLines { get; set; } = 1000;
 
     /// <summary>
+    /// Most input lines per shard: a batch with more lines is split into shards of this many, one job message each, so
+    /// that the platform's scaler (KEDA, the Functions scale controller) runs them on as many instances as the queue
+    /// asks for. A batch pins the value when it is split, so instances with other settings agree. The default takes
+    /// about a minute on a 2-core CPU instance for the longest texts (256 tokens) and a few seconds for short ones:
+    /// well under <see cref="VisibilityTimeout"/>, and the most a killed worker's shard redoes.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int ShardLines { get; set; } = 2000;
+
+    /// <summary>
     /// Output bytes (output and error lines together) after which a chunk ends early, so that a chunk of lines with
     /// many inputs each stays a bounded unit of work to redo. Chunks stream to storage: this bounds no memory.
     /// </summary>

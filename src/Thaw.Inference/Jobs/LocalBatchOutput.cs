@@ -5,27 +5,27 @@ using System.Text.Json;
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
-/// Output chunks on local disk: <c>{directory}/{batch}/{k}.{attempt}.output.jsonl</c> and <c>.errors.jsonl</c>,
-/// streamed to partial files and renamed when whole, then the marker <c>{k}.json</c> (atomic rename), which names
-/// the attempt. Commit joins the chunks into the file store under ids derived from the batch id, so committing twice
+/// Output chunks on local disk: <c>{directory}/{batch}/{first line}.{attempt}.output.jsonl</c> and <c>.errors.jsonl</c>,
+/// streamed to partial files and renamed when whole, then the marker <c>{first line}.json</c> (atomic rename), which
+/// names the attempt. Commit joins the chunks into the file store under ids derived from the batch id, so committing twice
 /// yields the same files. The lease is <c>{batch}/lease</c>: Unix milliseconds as text.
 /// </summary>
 internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeSpan retention) : IBatchOutput
 {
-    public async Task<BatchProgress> ReadProgressAsync(string batchId, CancellationToken cancellationToken = default) =>
-        (await ReadChunksAsync(batchId, cancellationToken).ConfigureAwait(false)).Progress;
+    public async Task<IReadOnlyList<BatchProgress>> ReadProgressAsync(string batchId, IReadOnlyList<LineRange> ranges, CancellationToken cancellationToken = default) =>
+        BatchOutputCommits.Progress(await ReadMarkersAsync(batchId, cancellationToken).ConfigureAwait(false), ranges, m => m.Chunk);
 
-    public Task<IBatchChunkWriter> BeginChunkAsync(string batchId, int index, CancellationToken cancellationToken = default)
+    public Task<IBatchChunkWriter> BeginChunkAsync(string batchId, int firstLine, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(BatchDirectory(batchId));
         string attempt = Guid.NewGuid().ToString("N")[..12];
         return Task.FromResult<IBatchChunkWriter>(new LocalChunkWriter(
-            DataPath(batchId, index, attempt, "output.jsonl"), DataPath(batchId, index, attempt, "errors.jsonl"), ChunkPath(batchId, index, "json"), attempt));
+            DataPath(batchId, firstLine, attempt, "output.jsonl"), DataPath(batchId, firstLine, attempt, "errors.jsonl"), ChunkPath(batchId, firstLine, "json"), attempt));
     }
 
-    public async Task<CommittedOutput> CommitAsync(string batchId, BatchProgress progress, CancellationToken cancellationToken = default)
+    public async Task<CommittedOutput> CommitAsync(string batchId, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
     {
-        (_, List<StoredChunk> stored) = await ReadChunksAsync(batchId, cancellationToken).ConfigureAwait(false);
+        Dictionary<int, StoredChunk> stored = await ReadMarkersAsync(batchId, cancellationToken).ConfigureAwait(false);
         List<StoredChunk> chunks = BatchOutputCommits.Select(batchId, progress, stored, m => m.Chunk);
         FileRecord output = await JoinAsync(batchId, chunks, "output.jsonl", JobIds.OutputFileId(batchId), cancellationToken).ConfigureAwait(false);
         FileRecord errors = await JoinAsync(batchId, chunks, "errors.jsonl", JobIds.ErrorFileId(batchId), cancellationToken).ConfigureAwait(false);
@@ -60,15 +60,25 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
         }
     }
 
-    private async Task<(BatchProgress Progress, List<StoredChunk> Chunks)> ReadChunksAsync(string batchId, CancellationToken cancellationToken)
+    /// <summary>Every whole marker of the batch, by first line (one whose name is not its first line, left by an older version, is skipped).</summary>
+    private async Task<Dictionary<int, StoredChunk>> ReadMarkersAsync(string batchId, CancellationToken cancellationToken)
     {
-        var markers = new List<StoredChunk>();
-        while (await ReadMarkerAsync(batchId, markers.Count, cancellationToken).ConfigureAwait(false) is { } marker)
+        var markers = new Dictionary<int, StoredChunk>();
+        if (!Directory.Exists(BatchDirectory(batchId)))
         {
-            markers.Add(marker);
+            return markers;
         }
 
-        return BatchProgress.Contiguous(markers, m => m.Chunk);
+        foreach (string path in Directory.EnumerateFiles(BatchDirectory(batchId), "*.json"))
+        {
+            if (int.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out int firstLine)
+                && await ReadMarkerAsync(path, cancellationToken).ConfigureAwait(false) is { } marker && marker.FirstLine == firstLine)
+            {
+                markers[firstLine] = marker;
+            }
+        }
+
+        return markers;
     }
 
     private async Task<FileRecord> JoinAsync(string batchId, List<StoredChunk> chunks, string suffix, string fileId, CancellationToken cancellationToken)
@@ -81,7 +91,7 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
             {
                 foreach (StoredChunk chunk in chunks)
                 {
-                    await using FileStream data = File.OpenRead(DataPath(batchId, chunk.Index, chunk.Attempt, suffix));
+                    await using FileStream data = File.OpenRead(DataPath(batchId, chunk.FirstLine, chunk.Attempt, suffix));
                     await data.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -96,11 +106,11 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
         }
     }
 
-    private async Task<StoredChunk?> ReadMarkerAsync(string batchId, int index, CancellationToken cancellationToken)
+    private static async Task<StoredChunk?> ReadMarkerAsync(string path, CancellationToken cancellationToken)
     {
         try
         {
-            await using FileStream stream = File.OpenRead(ChunkPath(batchId, index, "json"));
+            await using FileStream stream = File.OpenRead(path);
             return await JsonSerializer.DeserializeAsync(stream, JobsJsonContext.Default.StoredChunk, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -113,9 +123,9 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
 
     private string LeasePath(string batchId) => Path.Combine(BatchDirectory(batchId), "lease");
 
-    private string ChunkPath(string batchId, int index, string suffix) =>
-        Path.Combine(BatchDirectory(batchId), string.Create(CultureInfo.InvariantCulture, $"{index:D8}.{suffix}"));
+    private string ChunkPath(string batchId, int firstLine, string suffix) =>
+        Path.Combine(BatchDirectory(batchId), string.Create(CultureInfo.InvariantCulture, $"{firstLine:D8}.{suffix}"));
 
-    private string DataPath(string batchId, int index, string attempt, string suffix) =>
-        Path.Combine(BatchDirectory(batchId), string.Create(CultureInfo.InvariantCulture, $"{index:D8}.{attempt}.{suffix}"));
+    private string DataPath(string batchId, int firstLine, string attempt, string suffix) =>
+        Path.Combine(BatchDirectory(batchId), string.Create(CultureInfo.InvariantCulture, $"{firstLine:D8}.{attempt}.{suffix}"));
 }

@@ -40,7 +40,7 @@ internal sealed class LocalChunkWriter : IBatchChunkWriter
 
         File.Move(_outputPartial, _outputPath, overwrite: true);
         File.Move(_errorsPartial, _errorsPath, overwrite: true);
-        var marker = new StoredChunk(chunk.Index, chunk.FirstLine, chunk.Lines, chunk.Completed, chunk.Failed, _attempt);
+        var marker = new StoredChunk(chunk.FirstLine, chunk.Lines, chunk.Completed, chunk.Failed, _attempt);
         await AtomicFile.WriteAsync(_markerPath, JsonSerializer.SerializeToUtf8Bytes(marker, JobsJsonContext.Default.StoredChunk), cancellationToken).ConfigureAwait(false);
     }
 

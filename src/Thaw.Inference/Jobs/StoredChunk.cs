@@ -7,8 +7,8 @@ namespace Thaw.Inference.Jobs;
 /// carry the <see cref="Attempt"/> in their names: a marker names only files its own run wrote, even when two runs
 /// of one batch race on the same chunk.
 /// </summary>
-internal sealed record StoredChunk(int Index, int FirstLine, int Lines, int Completed, int Failed, string Attempt)
+internal sealed record StoredChunk(int FirstLine, int Lines, int Completed, int Failed, string Attempt)
 {
     [JsonIgnore]
-    public BatchChunk Chunk => new(Index, FirstLine, Lines, Completed, Failed);
+    public BatchChunk Chunk => new(FirstLine, Lines, Completed, Failed);
 }

@@ -101,16 +101,16 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
     public async Task Output_ChunkWrittenTwiceIsOneBlockAndCommitJoinsChunksInOrder()
     {
         string batchId = JobIds.NewBatchId(TimeProvider.System);
-        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(0, 0, 2, 1, 1), "a\n"u8.ToArray(), "x\n"u8.ToArray());
-        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(1, 2, 1, 1, 0), "b\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
-        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(1, 2, 1, 1, 0), "b\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
-        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(3, 4, 1, 1, 0), "d\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
+        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(0, 2, 1, 1), "a\n"u8.ToArray(), "x\n"u8.ToArray());
+        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(2, 1, 1, 0), "b\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
+        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(2, 1, 1, 0), "b\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
+        await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(4, 1, 1, 0), "d\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
 
-        BatchProgress progress = await _jobs.Output.ReadProgressAsync(batchId);
+        IReadOnlyList<BatchProgress> progress = await _jobs.Output.ReadProgressAsync(batchId, [LineRange.All]);
         CommittedOutput committed = await _jobs.Output.CommitAsync(batchId, progress);
         CommittedOutput again = await _jobs.Output.CommitAsync(batchId, progress);
 
-        Assert.Equal(new BatchProgress(2, 3, 2, 1), progress);
+        Assert.Equal([new BatchProgress(0, 3, 2, 2, 1)], progress);
         Assert.Equal(["a", "b"], await _jobs.ReadLinesAsync(committed.Output.Id));
         Assert.Equal(["x"], await _jobs.ReadLinesAsync(committed.Errors!.Id));
         Assert.Equal(FilePurposes.BatchOutput, committed.Output.Purpose);

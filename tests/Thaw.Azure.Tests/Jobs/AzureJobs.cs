@@ -12,13 +12,14 @@ namespace Thaw.Azure.Tests.Jobs;
 /// <summary>The Azure job stores and queue on Azurite, in a container and queue of their own.</summary>
 internal sealed class AzureJobs
 {
-    public AzureJobs(Azurite azurite, int chunkLines = 4)
+    public AzureJobs(Azurite azurite, int chunkLines = 4, int shardLines = 1000)
     {
         string suffix = Guid.NewGuid().ToString("N")[..12];
         Options = new JobsOptions
         {
             Queue = $"jobs-{suffix}",
             ChunkLines = chunkLines,
+            ShardLines = shardLines,
             MaxLinesInFlight = 4,
             MaxDequeueCount = 2,
             VisibilityTimeout = TimeSpan.FromSeconds(30),
@@ -49,21 +50,21 @@ internal sealed class AzureJobs
     public StorageJobQueue Queue { get; }
 
     public BatchJobProcessor Processor(IBatchRequestHandler handler) =>
-        new(new BatchJobRunner(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
+        new(new BatchJobRunner(Batches, Files, Output, Queue, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
             Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobProcessor>.Instance);
 
     public BatchJobRunner Runner(IBatchRequestHandler handler) =>
-        new(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance);
+        new(Batches, Files, Output, Queue, [handler], Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<BatchJobRunner>.Instance);
 
     public static string Lines(int count) => string.Join('\n', Enumerable.Range(0, count).Select(i =>
         JsonSerializer.Serialize(new { custom_id = $"r{i}", method = "POST", url = "/v1/embeddings", body = new { input = i == 2 ? "bad" : $"text {i}" } })));
 
-    public async Task<string> CreateBatchAsync(string content)
+    public async Task<string> CreateBatchAsync(string content, string? batchId = null)
     {
         FileRecord file = await Files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(content)));
         var batch = new BatchRecord
         {
-            Id = JobIds.NewBatchId(TimeProvider.System),
+            Id = batchId ?? JobIds.NewBatchId(TimeProvider.System),
             Endpoint = "/v1/embeddings",
             InputFileId = file.Id,
             CompletionWindow = "24h",

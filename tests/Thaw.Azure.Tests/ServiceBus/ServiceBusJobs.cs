@@ -46,7 +46,7 @@ internal sealed class ServiceBusJobs : IAsyncDisposable
     public LocalBatchOutput Output { get; }
 
     public BatchJobProcessor Processor(IBatchRequestHandler handler, TimeProvider? time = null) =>
-        new(new BatchJobRunner(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), time ?? TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
+        new(new BatchJobRunner(Batches, Files, Output, Queue, [handler], Microsoft.Extensions.Options.Options.Create(Options), time ?? TimeProvider.System, NullLogger<BatchJobRunner>.Instance),
             Microsoft.Extensions.Options.Options.Create(Options), time ?? TimeProvider.System, NullLogger<BatchJobProcessor>.Instance);
 
     public async Task<string> CreateBatchAsync(int lines)

@@ -45,7 +45,7 @@ public sealed class BatchJobRunnerTests : IDisposable
         });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _jobs.Runner(first).RunAsync(batchId, stop.Token));
-        Assert.Equal(2, (await _jobs.Output.ReadProgressAsync(batchId)).Chunks);
+        Assert.Equal(2, (await _jobs.Output.ReadProgressAsync(batchId, [LineRange.All]))[0].Chunks);
         Assert.Equal(BatchStatus.InProgress, (await _jobs.GetAsync(batchId)).Status);
 
         var second = new EchoHandler();
@@ -94,13 +94,13 @@ public sealed class BatchJobRunnerTests : IDisposable
     [Fact]
     public async Task Output_RewrittenChunk_ReplacesItself()
     {
-        var chunk = new BatchChunk(0, 0, 1, 1, 0);
+        var chunk = new BatchChunk(0, 1, 1, 0);
 
         await _jobs.Output.WriteChunkAsync("batch_x", chunk, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
         await _jobs.Output.WriteChunkAsync("batch_x", chunk, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
-        CommittedOutput committed = await _jobs.Output.CommitAsync("batch_x", new BatchProgress(1, 1, 1, 0));
+        CommittedOutput committed = await _jobs.Output.CommitAsync("batch_x", [new BatchProgress(0, 1, 1, 1, 0)]);
 
-        Assert.Equal(new BatchProgress(1, 1, 1, 0), await _jobs.Output.ReadProgressAsync("batch_x"));
+        Assert.Equal([new BatchProgress(0, 1, 1, 1, 0)], await _jobs.Output.ReadProgressAsync("batch_x", [LineRange.All]));
         Assert.Single(await _jobs.ReadLinesAsync(committed.Output.Id));
         Assert.Null(committed.Errors);
     }

@@ -11,11 +11,12 @@ internal sealed class JobFixture : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "thaw-job-tests", Guid.NewGuid().ToString("N"));
 
-    public JobFixture(int chunkLines = 10, int maxDequeueCount = 3)
+    public JobFixture(int chunkLines = 10, int maxDequeueCount = 3, int shardLines = 1000)
     {
         Options = new JobsOptions
         {
             ChunkLines = chunkLines,
+            ShardLines = shardLines,
             MaxLinesInFlight = 4,
             MaxDequeueCount = maxDequeueCount,
             VisibilityTimeout = TimeSpan.FromMinutes(1),
@@ -42,25 +43,26 @@ internal sealed class JobFixture : IDisposable
 
     public InProcessJobQueue Queue { get; }
 
-    public BatchJobRunner Runner(IBatchRequestHandler handler) =>
-        new(Batches, Files, Output, [handler], Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobRunner>.Instance);
+    /// <summary>A runner on the fixture's stores; <paramref name="queue"/> and <paramref name="output"/> replace the fixture's (to fail or gate them).</summary>
+    public BatchJobRunner Runner(IBatchRequestHandler handler, IJobQueue? queue = null, IBatchOutput? output = null) =>
+        new(Batches, Files, output ?? Output, queue ?? Queue, [handler], Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobRunner>.Instance);
 
     public BatchSweeper Sweeper(IBatchRequestHandler? handler = null) =>
         new(Batches, Output, Runner(handler ?? new EchoHandler()), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchSweeper>.Instance);
 
-    public BatchJobProcessor Processor(IBatchRequestHandler handler) =>
-        new(Runner(handler), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobProcessor>.Instance);
+    public BatchJobProcessor Processor(IBatchRequestHandler handler, IJobQueue? queue = null, IBatchOutput? output = null) =>
+        new(Runner(handler, queue, output), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<BatchJobProcessor>.Instance);
 
     public static string Lines(int count) => string.Join('\n', Enumerable.Range(0, count).Select(i =>
         JsonSerializer.Serialize(new { custom_id = $"r{i}", method = "POST", url = "/v1/embeddings", body = new { input = i % 7 == 3 ? "bad" : $"text {i}" } })));
 
     /// <summary>Stores the input file and a validating batch for it (what POST /v1/batches does), and queues its job.</summary>
-    public async Task<string> CreateBatchAsync(string content)
+    public async Task<string> CreateBatchAsync(string content, string? batchId = null)
     {
         FileRecord file = await Files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(content)));
         var batch = new BatchRecord
         {
-            Id = JobIds.NewBatchId(Time),
+            Id = batchId ?? JobIds.NewBatchId(Time),
             Endpoint = "/v1/embeddings",
             InputFileId = file.Id,
             CompletionWindow = "24h",
