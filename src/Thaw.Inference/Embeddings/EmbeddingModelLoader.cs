@@ -43,18 +43,38 @@ public sealed class EmbeddingModelLoader(
             LocalSnapshot? snapshot = lookup?.Snapshot;
             ModelFiles? sourceFiles = snapshot is null ? await files.EnsureAsync(manifest, cancellationToken: cancellationToken).ConfigureAwait(false) : null;
             long filesDone = timeProvider.GetTimestamp();
-            var tokenizer = EmbeddingTokenizer.Create(snapshot?.VocabPath ?? sourceFiles!.VocabPath, manifest.Tokenizer);
-            long tokenizerDone = timeProvider.GetTimestamp();
+            // The vocabulary is read on another core while the session is created (a session creation runs on one).
+            string vocabPath = snapshot?.VocabPath ?? sourceFiles!.VocabPath;
+            Task<(EmbeddingTokenizer Tokenizer, TimeSpan Took)> reading = System.Threading.Tasks.Task.Run(() =>
+            {
+                long begun = timeProvider.GetTimestamp();
+                return (EmbeddingTokenizer.Create(vocabPath, manifest.Tokenizer), timeProvider.GetElapsedTime(begun));
+            }, cancellationToken);
             staging = snapshot is null && key is not null ? snapshots.BeginBuild(key) : null;
             SessionSource source = snapshot is not null ? new SessionSource(snapshot.ModelPath, Prepared: true) : new SessionSource(sourceFiles!.ModelPath, SnapshotDirectory: staging);
-            CreatedSession created = await backend.CreateSessionAsync(manifest, source, cancellationToken).ConfigureAwait(false);
+            CreatedSession created;
+            try
+            {
+                created = await backend.CreateSessionAsync(manifest, source, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Let the read end before the failure propagates: nothing of this load outlives it.
+                await System.Threading.Tasks.Task.WhenAny(reading).ConfigureAwait(false);
+                throw;
+            }
+
             session = created.Session;
             long sessionDone = timeProvider.GetTimestamp();
+            (EmbeddingTokenizer tokenizer, TimeSpan tokenizerTime) = await reading.ConfigureAwait(false);
+            long tokenizerDone = timeProvider.GetTimestamp();
             var model = new EmbeddingModel(manifest, tokenizer, session, _batching, timeProvider, metrics);
-            // Warm up the shapes the model will serve: a lone input and a full interactive batch (on a GPU this
-            // primes kernels and grows the arena before the first real batch instead of during it).
+            // Warm up the shape the first requests have: one input (a scale-from-zero instance's first request is one
+            // caller's). On a GPU a full interactive batch too, which primes kernels and grows the device arena before
+            // the first real batch instead of during it; on CPU that second pass only delays readiness (measured with
+            // thaw bench coldstart: docs/cold-start.md).
             model.Embed(["Thaw warm-up run."], cancellationToken: cancellationToken);
-            if (_batching.MaxBatchSize > 1)
+            if (_batching.MaxBatchSize > 1 && !string.Equals(session.ExecutionProvider, "CPU", StringComparison.OrdinalIgnoreCase))
             {
                 model.Embed(Enumerable.Repeat("Thaw warm-up run for a full batch.", _batching.MaxBatchSize).ToArray(), cancellationToken: cancellationToken);
             }
@@ -62,11 +82,12 @@ public sealed class EmbeddingModelLoader(
             long warmedUp = timeProvider.GetTimestamp();
             var timings = new ModelLoadTimings(
                 startedAt,
+                timeProvider.GetElapsedTime(started, warmedUp),
                 timeProvider.GetElapsedTime(keyDone, filesDone),
-                timeProvider.GetElapsedTime(filesDone, tokenizerDone),
+                tokenizerTime,
                 // The snapshot key asks the runtime its version and probes the provider: runtime initialization.
-                timeProvider.GetElapsedTime(started, keyDone) + timeProvider.GetElapsedTime(tokenizerDone, sessionDone),
-                timeProvider.GetElapsedTime(sessionDone, warmedUp),
+                timeProvider.GetElapsedTime(started, keyDone) + timeProvider.GetElapsedTime(filesDone, sessionDone),
+                timeProvider.GetElapsedTime(tokenizerDone, warmedUp),
                 snapshot is not null ? lookup!.Tier : sourceFiles!.Tier,
                 (lookup?.BytesFetched ?? 0) + (sourceFiles?.BytesFetched ?? 0),
                 (lookup?.BytesVerified ?? 0) + (sourceFiles?.BytesVerified ?? 0),

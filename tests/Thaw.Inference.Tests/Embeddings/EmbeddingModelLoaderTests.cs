@@ -16,6 +16,20 @@ public sealed class EmbeddingModelLoaderTests
     private readonly FakeTimeProvider _time = new() { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
 
     [Fact]
+    public async Task LoadAsync_OnCpu_WarmsUpOnlyALoneInput()
+    {
+        // A full batch primes a GPU's kernels and arena; on CPU it only delays readiness.
+        var backend = new Backend { Provider = "CPU" };
+        EmbeddingModelLoader loader = Create(backend, maxBatchSize: 4);
+
+        ModelLoad load = await loader.LoadAsync(RealModels.LoadCatalog().Get(RealModels.MiniLm));
+        await using ILoadedModel model = load.Model;
+
+        Assert.Equal([1], backend.Session!.Batches.Select(b => b.BatchSize));
+        Assert.True(load.Timings.Total >= load.Timings.Files + load.Timings.Session + load.Timings.WarmUp);
+    }
+
+    [Fact]
     public async Task LoadAsync_FakeBackend_WarmsUpALoneInputAndAFullBatch_AndTimesEachPhase()
     {
         var backend = new Backend();
@@ -55,24 +69,26 @@ public sealed class EmbeddingModelLoaderTests
     {
         public bool Failing { get; init; }
 
+        public string? Provider { get; init; }
+
         public Session? Session { get; private set; }
 
         public SnapshotKey? GetSnapshotKey(ModelManifest model) => null;
 
         public Task<CreatedSession> CreateSessionAsync(ModelManifest model, SessionSource source, CancellationToken cancellationToken = default)
         {
-            Session = new Session(new FakeEncoder(model.Dimensions), Failing);
+            Session = new Session(new FakeEncoder(model.Dimensions), Failing, Provider);
             return Task.FromResult(new CreatedSession(Session, null));
         }
     }
 
-    private sealed class Session(FakeEncoder inner, bool failing) : IEncoderSession
+    private sealed class Session(FakeEncoder inner, bool failing, string? provider) : IEncoderSession
     {
         public List<(int BatchSize, int SequenceLength)> Batches => inner.Batches;
 
         public bool Disposed { get; private set; }
 
-        public string ExecutionProvider => inner.ExecutionProvider;
+        public string ExecutionProvider => provider ?? inner.ExecutionProvider;
 
         public IEncoderOutput Run(EncoderBatch batch, CancellationToken cancellationToken = default) =>
             failing ? throw new InvalidOperationException("the warm-up fails") : inner.Run(batch, cancellationToken);

@@ -355,7 +355,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
             }
 
             var model = new FakeModel(manifest.Id, manifest.Files.Sum(f => f.Size));
-            return System.Threading.Tasks.Task.FromResult(new ModelLoad(model, new ModelLoadTimings(default, default, default, default, default, default, 0, 0, null)));
+            return System.Threading.Tasks.Task.FromResult(new ModelLoad(model, new ModelLoadTimings(default, default, default, default, default, default, default, 0, 0, null)));
         }
     }
 
