@@ -87,6 +87,19 @@ public sealed class StorageThroughWorkerTests(FunctionsStorageFixture fixture) :
     }
 
     [Fact]
+    public async Task FilesDelete_AnUploadedFile_IsDeletedThenNotFound()
+    {
+        using HttpClient client = fixture.Host.CreateClient();
+        string fileId = (await JsonAsync(await UploadAsync(client, JsonSerializer.Serialize(new { custom_id = "d", method = "POST", url = "/v1/embeddings", body = new { input = "deleted" } })))).GetProperty("id").GetString()!;
+
+        JsonElement deleted = await JsonAsync(await client.DeleteAsync(new Uri($"/v1/files/{fileId}", UriKind.Relative)));
+        using HttpResponseMessage gone = await client.GetAsync(new Uri($"/v1/files/{fileId}", UriKind.Relative));
+
+        Assert.Equal((fileId, "file", true), (deleted.GetProperty("id").GetString(), deleted.GetProperty("object").GetString(), deleted.GetProperty("deleted").GetBoolean()));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task BatchesCancel_BeforeItsJobRuns_TheSweepTimerEndsItCancelledAndItsMessageCompletes()
     {
         using HttpClient client = fixture.Host.CreateClient();
