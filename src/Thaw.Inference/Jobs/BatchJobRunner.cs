@@ -312,7 +312,10 @@ public sealed partial class BatchJobRunner(
         (state.ChunkCompleted, state.ChunkFailed) = (0, 0);
         LogChunk(state.BatchId, chunk.FirstLine, chunk.EndLine, state.Range.End);
 
-        IReadOnlyList<BatchProgress> all = await output.ReadProgressAsync(state.BatchId, state.Ranges, cancellationToken).ConfigureAwait(false);
+        // Unsharded, this run's own chain is the batch's: only shards need the other ranges' markers listed.
+        IReadOnlyList<BatchProgress> all = state.Ranges.Count == 1
+            ? [state.Progress]
+            : await output.ReadProgressAsync(state.BatchId, state.Ranges, cancellationToken).ConfigureAwait(false);
         (int completed, int failed) = (all.Sum(p => p.Completed), all.Sum(p => p.Failed));
         BatchRecord batch = await UpdateAsync(state.BatchId, b => b.IsTerminal || completed + failed <= b.RequestCounts.Completed + b.RequestCounts.Failed
             ? null
