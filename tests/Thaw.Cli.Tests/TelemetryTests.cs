@@ -14,6 +14,10 @@ namespace Thaw.Cli.Tests;
 public sealed class TelemetryTests : IAsyncLifetime
 {
     private readonly List<Activity> _batches = [];
+
+    // The response can reach the client before the batch span that served it has stopped: wait for that span.
+    private readonly TaskCompletionSource _linkedBatchStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ActivityTraceId? _awaitedTrace;
     private ActivityListener _listener = null!;
     private WebApplication _app = null!;
     private HttpClient _client = null!;
@@ -29,6 +33,10 @@ public sealed class TelemetryTests : IAsyncLifetime
                 lock (_batches)
                 {
                     _batches.Add(activity);
+                    if (_awaitedTrace is { } trace && activity.Links.Any(l => l.Context.TraceId == trace))
+                    {
+                        _linkedBatchStopped.TrySetResult();
+                    }
                 }
             },
         };
@@ -68,11 +76,17 @@ public sealed class TelemetryTests : IAsyncLifetime
     public async Task Traces_ABatchSpanLinksToTheRequestItServed()
     {
         var traceId = ActivityTraceId.CreateRandom();
+        lock (_batches)
+        {
+            _awaitedTrace = traceId;
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/embeddings") { Content = JsonContent.Create(new { input = "trace me" }) };
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
 
         using HttpResponseMessage response = await _client.SendAsync(request);
         response.EnsureSuccessStatusCode();
+        await _linkedBatchStopped.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         Activity batch;
         lock (_batches)
