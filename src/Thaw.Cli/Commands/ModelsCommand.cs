@@ -29,7 +29,7 @@ internal static class ModelsCommand
                 .. models.Catalog.Models.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => new[]
                 {
                     m.Id == models.Catalog.DefaultModelId ? m.Id + " (default)" : m.Id,
-                    m.Task.ToString().ToLowerInvariant(),
+                    m.Task.Name(),
                     m.Dimensions.ToString(CultureInfo.InvariantCulture),
                     m.MaxTokens.ToString(CultureInfo.InvariantCulture),
                     m.Pooling.ToString().ToLowerInvariant(),

@@ -42,7 +42,7 @@ public sealed class ModelsEndpoint(ModelHost models, ILogger<ModelsEndpoint> log
         {
             Id = m.Id,
             Created = m.Published is { } published ? new DateTimeOffset(published, TimeOnly.MinValue, TimeSpan.Zero).ToUnixTimeSeconds() : 0,
-            Task = m.Task.ToString().ToLowerInvariant(),
+            Task = m.Task.Name(),
             Dimensions = m.Dimensions,
             MaxTokens = m.MaxTokens,
             State = status.State,

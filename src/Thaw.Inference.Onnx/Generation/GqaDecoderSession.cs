@@ -54,6 +54,8 @@ internal sealed class GqaDecoderSession : IDecoderSession
 
     public int VocabSize => _graph.VocabSize;
 
+    public long CacheBytes => _graph.BytesPerSlot(ContextLength) * Slots;
+
     public int LengthOf(int slot) => _lengths[slot];
 
     public void Reset(int slot) => _lengths[slot] = 0;

@@ -56,6 +56,8 @@ internal sealed class OptimumDecoderSession : IDecoderSession
 
     public int VocabSize => _graph.VocabSize;
 
+    public long CacheBytes => _graph.BytesPerSlot(ContextLength) * Slots;
+
     public int LengthOf(int slot) => _lengths[slot];
 
     public void Reset(int slot)

@@ -6,4 +6,8 @@ namespace Thaw.Inference.Catalog;
 public enum ModelTask
 {
     Embedding,
+
+    /// <summary>A decoder served by <c>/v1/completions</c> and <c>/v1/chat/completions</c> (<c>"text-generation"</c> in a manifest).</summary>
+    [JsonStringEnumMemberName("text-generation")]
+    TextGeneration,
 }

@@ -17,6 +17,12 @@ public interface IDecoderSession : IDisposable
 
     int VocabSize { get; }
 
+    /// <summary>
+    /// The most bytes the KV cache takes with every slot full (what the pool counts against its memory budget next to
+    /// the weights): preallocated by the shared-buffer layout, reached at the longest batch by the concatenating one.
+    /// </summary>
+    long CacheBytes { get; }
+
     /// <summary>The tokens the slot holds now (0 after <see cref="Reset"/>).</summary>
     int LengthOf(int slot);
 

@@ -37,6 +37,8 @@ internal sealed class FakeDecoderSession : IDecoderSession
 
     public int VocabSize { get; }
 
+    public long CacheBytes => (long)Slots * ContextLength * sizeof(int);
+
     /// <summary>Every call, in order.</summary>
     public List<RecordedRun> Runs { get; } = [];
 
