@@ -146,7 +146,9 @@ public sealed class TextCompletion : IDisposable
 
         GenerationResult result = await stream.Completion.ConfigureAwait(false);
         pending.Append(text.Finish());
-        _completionTokens[choice] = result.Usage.CompletionTokens;
+
+        // A stop sequence counts the tokens up to the one that completed it, however far the scheduler ran on meanwhile.
+        _completionTokens[choice] = text.Stopped ? pushed : result.Usage.CompletionTokens;
         _deltas.Writer.TryWrite(new CompletionDelta(choice, pending.ToString(), [.. tokens], text.FinishReason(result.FinishReason)));
     }
 }
