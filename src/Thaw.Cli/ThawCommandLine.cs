@@ -12,6 +12,7 @@ public static class ThawCommandLine
         {
             ServeCommand.Create(stderr),
             EmbedCommand.Create(stdout, stderr, stdin),
+            GenerateCommand.Create(stdout, stderr, stdin),
             ModelsCommand.Create(stdout),
             SnapshotCommand.Create(stdout, stderr),
             BatchCommand.Create(stdout, stderr),
