@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
@@ -14,8 +15,9 @@ namespace Thaw.Inference.Jobs;
 /// with, and a redone chunk replaces itself (result ids derive from the batch id and line index). Memory holds at most
 /// <see cref="JobsOptions.MaxLinesInFlight"/> answers. A batch of more than <see cref="JobsOptions.ShardLines"/> lines is
 /// split on its first delivery into shard messages (<see cref="BatchShards"/>), run by any instances; the worker that
-/// finds every shard written wins the move to <c>finalizing</c> and assembles. Cancel and expiry are noticed at start
-/// and between chunks by every shard (and by <see cref="BatchSweeper"/> when nothing runs the batch).
+/// finds every shard written wins the move to <c>finalizing</c> and assembles. Cancel and expiry are noticed at start,
+/// between chunks and by a watch that reads the record every <see cref="JobsOptions.StopPollInterval"/> (so a running
+/// shard drops its lines not yet run), and by <see cref="BatchSweeper"/> when nothing runs the batch.
 /// </summary>
 public sealed partial class BatchJobRunner(
     IBatchStore batches,
@@ -192,7 +194,11 @@ public sealed partial class BatchJobRunner(
         {
             await using Stream input = await OpenInputAsync(batch, cancellationToken).ConfigureAwait(false);
             using var lines = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             await using var state = new RunState(batchId, range, ranges, progress);
+            Task watch = WatchAsync(state, lines, watching.Token);
+            int pieceLines = _options.MaxLinesInFlight / 2;
+            var piece = new List<BatchInputEntry>(pieceLines);
             try
             {
                 await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(input, handler.MaxBodyBytes, cancellationToken).ConfigureAwait(false))
@@ -202,23 +208,21 @@ public sealed partial class BatchJobRunner(
                         continue;
                     }
 
-                    if (entry.Index >= range.End)
+                    if (entry.Index >= range.End || state.Stop is not null)
                     {
                         break;
                     }
 
-                    // Room in the window, and never more lines started than the chunk may still take: a chunk that ends
-                    // on its line bound (and is then found cancelled) has run no line beyond it.
-                    while (state.InFlight.Count >= _options.MaxLinesInFlight || state.ChunkLines + state.InFlight.Count >= _options.ChunkLines)
+                    piece.Add(entry);
+                    if (piece.Count == pieceLines && await StartPieceAsync(state, handler, piece, lines.Token, cancellationToken).ConfigureAwait(false) is { } stop)
                     {
-                        if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
-                        {
-                            return await StopAsync(stop, cancellationToken).ConfigureAwait(false);
-                        }
+                        return await StopAsync(stop, cancellationToken).ConfigureAwait(false);
                     }
+                }
 
-                    CancellationToken token = lines.Token;
-                    state.InFlight.Enqueue((entry, Task.Run(() => RunLineAsync(handler, entry, token), token)));
+                if (state.Stop is null && await StartPieceAsync(state, handler, piece, lines.Token, cancellationToken).ConfigureAwait(false) is { } stopped)
+                {
+                    return await StopAsync(stopped, cancellationToken).ConfigureAwait(false);
                 }
 
                 while (state.InFlight.Count > 0)
@@ -233,11 +237,18 @@ public sealed partial class BatchJobRunner(
                 {
                     return await StopAsync(stopAtEnd, cancellationToken).ConfigureAwait(false);
                 }
+
+                if (state.Stop is { } seen)
+                {
+                    return await StopAsync(seen, cancellationToken).ConfigureAwait(false);
+                }
             }
             finally
             {
                 // Lines still running belong to no written chunk: stop them and let them end before the state goes.
                 await lines.CancelAsync().ConfigureAwait(false);
+                await watching.CancelAsync().ConfigureAwait(false);
+                await watch.ConfigureAwait(false);
                 await state.DrainAsync().ConfigureAwait(false);
             }
         }
@@ -267,10 +278,93 @@ public sealed partial class BatchJobRunner(
         return batch.IsTerminal || StopStatus(batch) is null ? batch : await StopAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the oldest line in flight to the chunk; returns the batch when the run must stop (ended, cancelled, expired), or null to go on.</summary>
+    /// <summary>
+    /// Starts a piece of lines in the model's order, shortest body first (so its batches pad little), once the window
+    /// has room for it: the piece before stays queued in the model while older lines are written. Results stay in
+    /// input order. Returns the batch when the run must stop, or null to go on.
+    /// </summary>
+    private async Task<BatchRecord?> StartPieceAsync(RunState state, IBatchRequestHandler handler, List<BatchInputEntry> piece, CancellationToken lines, CancellationToken cancellationToken)
+    {
+        while (state.InFlight.Count > 0 && state.InFlight.Count + piece.Count > _options.MaxLinesInFlight)
+        {
+            if (await WriteNextAsync(state, cancellationToken).ConfigureAwait(false) is { } stop)
+            {
+                return stop;
+            }
+        }
+
+        if (state.Stop is not null)
+        {
+            return null;
+        }
+
+        var started = new Task<LineResult>[piece.Count];
+        foreach (int i in Enumerable.Range(0, piece.Count).OrderBy(i => BodyBytes(piece[i])))
+        {
+            // Called in this order on this thread, so the lines reach the batcher's queue in it.
+            started[i] = RunLineAsync(handler, piece[i], lines);
+        }
+
+        for (int i = 0; i < piece.Count; i++)
+        {
+            state.InFlight.Enqueue((piece[i], started[i]));
+        }
+
+        piece.Clear();
+        return null;
+    }
+
+    private static int BodyBytes(BatchInputEntry entry) => entry.Line is { } line ? JsonMarshal.GetRawUtf8Value(line.Body).Length : 0;
+
+    /// <summary>
+    /// Reads the batch's record every <see cref="JobsOptions.StopPollInterval"/>; on cancel, expiry or an end by another
+    /// worker it drops the lines not yet run (their tokens cancel them in the batcher's queue) and records why.
+    /// </summary>
+    private async Task WatchAsync(RunState state, CancellationTokenSource lines, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.StopPollInterval, time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if ((await batches.GetAsync(state.BatchId, cancellationToken).ConfigureAwait(false))?.Batch is { } batch
+                        && (batch.IsTerminal || StopStatus(batch) is not null))
+                    {
+                        state.Stop = batch;
+                        await lines.CancelAsync().ConfigureAwait(false);
+                        LogStopSeen(state.BatchId, batch.Status);
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A failed read costs a tick: the next one, or the end of the chunk, sees the cancel.
+                    LogWatchFailed(state.BatchId, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Writes the oldest line in flight to the chunk; returns the batch when the run must stop (ended, cancelled,
+    /// expired), or null to go on. Once a stop is seen, the first line that did not run ends the chunk there: the lines
+    /// that ran before it are written, none after it.
+    /// </summary>
     private async Task<BatchRecord?> WriteNextAsync(RunState state, CancellationToken cancellationToken)
     {
-        (BatchInputEntry entry, Task<LineResult> running) = state.InFlight.Dequeue();
+        Task<LineResult> running = state.InFlight.Peek().Result;
+        await ((Task)running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (state.Stop is { } stop && !running.IsCompletedSuccessfully)
+        {
+            return state.Writer is null ? stop : await EndChunkAsync(state, cancellationToken).ConfigureAwait(false) ?? stop;
+        }
+
+        (BatchInputEntry entry, _) = state.InFlight.Dequeue();
         LineResult result = await running.ConfigureAwait(false);
         if (state.Writer is null)
         {
@@ -335,6 +429,7 @@ public sealed partial class BatchJobRunner(
 
     private async Task<LineResult> RunLineAsync(IBatchRequestHandler handler, BatchInputEntry entry, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (entry.Error is { } error)
         {
             return new LineResult(0, default, error);
@@ -409,6 +504,8 @@ public sealed partial class BatchJobRunner(
         // A line buffer that grew past this for one large answer is dropped after it, not kept for the whole run.
         private const int KeptLineBufferBytes = 1 << 20;
 
+        private BatchRecord? _stop;
+
         public string BatchId => batchId;
 
         /// <summary>The lines this run writes.</summary>
@@ -424,6 +521,13 @@ public sealed partial class BatchJobRunner(
         public Queue<(BatchInputEntry Entry, Task<LineResult> Result)> InFlight { get; } = new();
 
         public IBatchChunkWriter? Writer { get; set; }
+
+        /// <summary>The record the watch found cancelled, expired or ended: no line starts after it is set.</summary>
+        public BatchRecord? Stop
+        {
+            get => Volatile.Read(ref _stop);
+            set => Volatile.Write(ref _stop, value);
+        }
 
         public ArrayBufferWriter<byte> Line { get; private set; } = new(4096);
 
@@ -481,4 +585,10 @@ public sealed partial class BatchJobRunner(
 
     [LoggerMessage(EventId = 904, Level = LogLevel.Information, Message = "Batch {BatchId}: {Total} lines split into {Shards} shards of {ShardLines}")]
     private partial void LogSplit(string batchId, int total, int shards, int shardLines);
+
+    [LoggerMessage(EventId = 905, Level = LogLevel.Information, Message = "Batch {BatchId}: found {Status} while running; dropping the lines not yet run")]
+    private partial void LogStopSeen(string batchId, BatchStatus status);
+
+    [LoggerMessage(EventId = 906, Level = LogLevel.Warning, Message = "Batch {BatchId}: could not read the batch to watch for cancel; trying again")]
+    private partial void LogWatchFailed(string batchId, Exception exception);
 }

@@ -10,7 +10,7 @@ public sealed class JobsOptions : IValidatableObject
     /// <summary>Local files, batches and output chunks (embedded default). Default: <c>{Thaw:CacheDirectory}/jobs</c>.</summary>
     public string? Directory { get; set; }
 
-    /// <summary>Most input lines per output chunk: the unit of commit, of resume after a crash and of cancellation.</summary>
+    /// <summary>Most input lines per output chunk: the unit of commit and of resume after a crash.</summary>
     [Range(1, 1_000_000)]
     public int ChunkLines { get; set; } = 1000;
 
@@ -31,9 +31,21 @@ public sealed class JobsOptions : IValidatableObject
     [Range(1024, 1L << 40)]
     public long ChunkBytes { get; set; } = 64L << 20;
 
-    /// <summary>Lines of one job sent to the model's bulk batcher at once, so that its batches fill.</summary>
-    [Range(1, 65536)]
-    public int MaxLinesInFlight { get; set; } = 256;
+    /// <summary>
+    /// Lines of one job started and not yet written. The runner starts them in pieces of half this many, each ordered by
+    /// length (so the model's batches pad little), and starts the next piece before it writes the previous one, so that
+    /// the model is busy while results are written. Memory holds at most this many answers.
+    /// </summary>
+    [Range(2, 65536)]
+    public int MaxLinesInFlight { get; set; } = 1024;
+
+    /// <summary>
+    /// How often a running shard reads its batch's record to notice cancel and expiry: once noticed, lines not yet in a
+    /// model batch are dropped, so a cancel stops a run within this long plus the model batch that is running. One small
+    /// read per running shard per interval, whatever the transport or the number of instances.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan StopPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Largest uploaded file (OpenAI's limit for batch input is 200 MB).</summary>
     [Range(1, long.MaxValue)]

@@ -75,9 +75,61 @@ public sealed class BatchJobRunnerTests : IDisposable
 
         Assert.Equal(BatchStatus.Cancelled, batch.Status);
         Assert.NotNull(batch.CancelledAt);
-        Assert.Equal(20, handler.Calls);
+        // With the clock still, the watch never ticks: the end of the chunk is where the cancel is seen. Lines of the next
+        // piece may have run meanwhile; none of them is written.
+        Assert.InRange(handler.Calls, 20, 20 + _jobs.Options.MaxLinesInFlight);
         JsonElement[] all = [.. await _jobs.ReadLinesAsync(batch.OutputFileId), .. await _jobs.ReadLinesAsync(batch.ErrorFileId)];
         Assert.Equal(20, all.Length);
+        Assert.Equal(20, batch.RequestCounts.Completed + batch.RequestCounts.Failed);
+    }
+
+    [Fact]
+    public async Task Run_CancelledWhileAModelBatchRuns_StopsWithinThatBatchNotAtTheChunk()
+    {
+        // One chunk for the whole batch, so only the watch can see the cancel; the model runs batches of 64 lines.
+        using var jobs = new JobFixture(chunkLines: 1000);
+        const int ModelBatch = 64;
+        jobs.Options.MaxLinesInFlight = 2 * ModelBatch;
+        string batchId = await jobs.CreateBatchAsync(JobFixture.Lines(400));
+        var handler = new EchoHandler(async (call, token) =>
+        {
+            if (call == ModelBatch + 1)
+            {
+                // The first model batch is answered; the cancel lands while the second waits for the model.
+                await jobs.Batches.UpdateAsync(batchId, b => b with { Status = BatchStatus.Cancelling, CancellingAt = 1 }, token);
+                jobs.Time.Advance(jobs.Options.StopPollInterval);
+            }
+
+            if (call > ModelBatch)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, token).WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            }
+        });
+
+        BatchRecord batch = await jobs.Runner(handler).RunAsync(batchId);
+
+        Assert.Equal(BatchStatus.Cancelled, batch.Status);
+        Assert.Equal(ModelBatch, batch.RequestCounts.Completed + batch.RequestCounts.Failed);
+        JsonElement[] all = [.. await jobs.ReadLinesAsync(batch.OutputFileId), .. await jobs.ReadLinesAsync(batch.ErrorFileId)];
+        Assert.Equal(Enumerable.Range(0, ModelBatch).Select(i => $"r{i}").Order(), all.Select(CustomId).Order());
+        Assert.InRange(handler.Calls, ModelBatch, 3 * ModelBatch);
+    }
+
+    [Fact]
+    public async Task Run_LinesOfAPiece_ReachTheHandlerShortestFirstAndAreWrittenInInputOrder()
+    {
+        using var jobs = new JobFixture(chunkLines: 1000);
+        jobs.Options.MaxLinesInFlight = 8;
+        string content = string.Join('\n', Enumerable.Range(0, 8).Select(i =>
+            JsonSerializer.Serialize(new { custom_id = $"r{i}", method = "POST", url = "/v1/embeddings", body = new { input = new string('x', 8 - (i % 4)) + i } })));
+        string batchId = await jobs.CreateBatchAsync(content);
+        var handler = new EchoHandler(recordInputs: true);
+
+        BatchRecord batch = await jobs.Runner(handler).RunAsync(batchId);
+
+        // Pieces of four: lines 0-3 (bodies 8, 7, 6, 5 characters long before the index) then 4-7, each shortest first.
+        Assert.Equal(["xxxxx3", "xxxxxx2", "xxxxxxx1", "xxxxxxxx0", "xxxxx7", "xxxxxx6", "xxxxxxx5", "xxxxxxxx4"], handler.Inputs);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"r{i}"), (await jobs.ReadLinesAsync(batch.OutputFileId)).Select(CustomId));
     }
 
     [Fact]

@@ -7,10 +7,12 @@ namespace Thaw.Inference.Tests.Jobs;
 
 /// <summary>
 /// A hand-written endpoint: answers <c>{"echo": input}</c> (with <paramref name="padBytes"/> more in a <c>pad</c>
-/// field, a fresh array per answer), refuses an input "bad" with 400, and runs a hook per call.
+/// field, a fresh array per answer), refuses an input "bad" with 400, runs a hook per call and, when asked, keeps the
+/// inputs in the order it was called with them.
 /// </summary>
-internal sealed class EchoHandler(Func<int, CancellationToken, Task>? onCall = null, int padBytes = 0) : IBatchRequestHandler
+internal sealed class EchoHandler(Func<int, CancellationToken, Task>? onCall = null, int padBytes = 0, bool recordInputs = false) : IBatchRequestHandler
 {
+    private readonly List<string> _inputs = [];
     private int _calls;
 
     public string Endpoint => "/v1/embeddings";
@@ -19,9 +21,28 @@ internal sealed class EchoHandler(Func<int, CancellationToken, Task>? onCall = n
 
     public int Calls => Volatile.Read(ref _calls);
 
+    public IReadOnlyList<string> Inputs
+    {
+        get
+        {
+            lock (_inputs)
+            {
+                return [.. _inputs];
+            }
+        }
+    }
+
     public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken)
     {
         int call = Interlocked.Increment(ref _calls);
+        if (recordInputs)
+        {
+            lock (_inputs)
+            {
+                _inputs.Add(body.GetProperty("input").GetString()!);
+            }
+        }
+
         if (onCall is not null)
         {
             await onCall(call, cancellationToken);
