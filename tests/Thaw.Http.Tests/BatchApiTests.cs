@@ -149,7 +149,7 @@ public sealed class BatchApiTests
     }
 
     [Fact]
-    public async Task Cancel_WhileQueuedOrRunning_StopsAtAChunkBoundaryWithPartialResults()
+    public async Task Cancel_WhileQueuedOrRunning_StopsWithPartialResultsThatMatchTheCounts()
     {
         await using LoopbackServer server = await BatchJobs.StartServerAsync();
         string content = string.Join('\n', Enumerable.Range(0, 400).Select(i => BatchJobs.Line($"c{i}", new { input = $"line {i}" })));
@@ -163,7 +163,6 @@ public sealed class BatchApiTests
         Assert.NotEqual(JsonValueKind.Null, batch.GetProperty("cancelling_at").ValueKind);
         int completed = batch.GetProperty("request_counts").GetProperty("completed").GetInt32();
         Assert.True(completed < 400, $"{completed} lines ran despite the cancel");
-        Assert.Equal(0, completed % 4);
         JsonElement[] output = await BatchJobs.DownloadLinesAsync(server.Client, batch.GetProperty("output_file_id").GetString()!);
         Assert.Equal(completed, output.Length);
     }

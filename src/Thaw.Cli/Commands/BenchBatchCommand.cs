@@ -7,15 +7,19 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Thaw.Inference.Batching;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Models;
+using Thaw.Inference.Tokenization;
 
 namespace Thaw.Cli.Commands;
 
 /// <summary>
 /// <c>thaw bench batch</c>: one standalone host on loopback; the same N short inputs sent as one batch job (bulk
 /// profile, through the Files and Batch API) and as N HTTP requests of one input at a fixed concurrency
-/// (interactive profile). Items/s and the mean batch size of each, and their ratio, measured in one run.
+/// (interactive profile), against a reference: the same inputs tokenized and run in-process straight on the model's
+/// ONNX Runtime session, sorted by length in batches of 64, no batcher, no HTTP, no storage. Items/s and the mean
+/// batch size of each, and their ratios to the reference, measured in one run.
 /// </summary>
 internal static class BenchBatchCommand
 {
@@ -68,9 +72,13 @@ internal static class BenchBatchCommand
                 await RunOnlineAsync(http, modelId, warmUp, clients, cancellationToken);
                 await RunBatchAsync(api, work, modelId, warmUp, cancellationToken);
 
-                var results = new List<(int Round, TimeSpan Online, double OnlineBatch, TimeSpan Job, double JobBatch)>();
+                EmbeddingModel embedding = await models.LoadAsync<EmbeddingModel>(modelId);
+                RunRaw(embedding, warmUp, cancellationToken);
+                var results = new List<(int Round, TimeSpan Raw, TimeSpan Online, double OnlineBatch, TimeSpan Job, double JobBatch)>();
                 for (int round = 1; round <= roundCount; round++)
                 {
+                    await stderr.WriteLineAsync($"bench batch: round {round}: {n} inputs straight on the ONNX Runtime session (reference)");
+                    TimeSpan raw = RunRaw(embedding, inputs, cancellationToken);
                     TimeSpan online = default, job = default;
                     double onlineBatch = 0, jobBatch = 0;
                     foreach (bool batchFirst in round % 2 == 0 ? new[] { true, false } : [false, true])
@@ -91,14 +99,16 @@ internal static class BenchBatchCommand
                         }
                     }
 
-                    results.Add((round, online, onlineBatch, job, jobBatch));
+                    results.Add((round, raw, online, onlineBatch, job, jobBatch));
                 }
 
                 await stdout.WriteLineAsync($"thaw bench batch: {modelId}, {n} short inputs per mode and round, {Environment.ProcessorCount} cores, server and client in one process on loopback");
                 await stdout.WriteLineAsync();
                 await stdout.WriteLineAsync("round  mode                                     seconds    items/s  mean batch");
-                foreach ((int round, TimeSpan online, double onlineBatch, TimeSpan job, double jobBatch) in results)
+                foreach ((int round, TimeSpan raw, TimeSpan online, double onlineBatch, TimeSpan job, double jobBatch) in results)
                 {
+                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{round,5}  {"raw ONNX Runtime, length-sorted, 64/pass",-39}  {raw.TotalSeconds,7:0.00}  {n / raw.TotalSeconds,9:0.0}  {RawBatch,10:0.0}"));
                     await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"{round,5}  {$"HTTP, 1 input per request, {clients} clients",-39}  {online.TotalSeconds,7:0.00}  {n / online.TotalSeconds,9:0.0}  {onlineBatch,10:0.0}"));
                     await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -107,7 +117,10 @@ internal static class BenchBatchCommand
 
                 double[] ratios = results.Select(r => r.Online / r.Job).Order().ToArray();
                 double onlineRate = n * results.Count / results.Sum(r => r.Online.TotalSeconds), jobRate = n * results.Count / results.Sum(r => r.Job.TotalSeconds);
+                double rawRate = n * results.Count / results.Sum(r => r.Raw.TotalSeconds);
                 await stdout.WriteLineAsync();
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"batch job / raw ONNX Runtime: {jobRate / rawRate:0.00}x over all rounds ({jobRate:0.0} vs {rawRate:0.0} items/s); HTTP / raw: {onlineRate / rawRate:0.00}x; per round {string.Join(", ", results.Select(r => (r.Raw / r.Job).ToString("0.00", CultureInfo.InvariantCulture) + "x"))}"));
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"batch job / HTTP throughput: {jobRate / onlineRate:0.00}x over all rounds ({jobRate:0.0} vs {onlineRate:0.0} items/s); per round {string.Join(", ", results.Select(r => (r.Online / r.Job).ToString("0.00", CultureInfo.InvariantCulture) + "x"))}; median {ratios[ratios.Length / 2]:0.00}x"));
                 return 0;
@@ -123,6 +136,19 @@ internal static class BenchBatchCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Rows per forward pass of the reference, the bulk profile's default batch size.</summary>
+    private const int RawBatch = 64;
+
+    /// <summary>The reference: tokenize, sort by length, one forward pass per 64 inputs on this thread, pooled vectors out.</summary>
+    private static TimeSpan RunRaw(EmbeddingModel model, string[] inputs, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TokenizedInput[] tokenized = model.Tokenize(inputs, EmbeddingInputType.Document);
+        float[][] vectors = model.Encode(tokenized, RawBatch, int.MaxValue, cancellationToken);
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        return vectors.Length == inputs.Length ? elapsed : throw new InvalidOperationException("The reference pass lost inputs.");
     }
 
     private static double MeanBatch(BatchStatistics before, BatchStatistics after)

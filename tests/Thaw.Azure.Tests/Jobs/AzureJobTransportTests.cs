@@ -143,9 +143,10 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
     {
         string batchId = await _jobs.CreateBatchAsync(AzureJobs.Lines(10));
         using var stop = new CancellationTokenSource();
-        var first = new EchoHandler(async call =>
+        // Pieces of two lines in a window of four: by the eighth call the first chunk (four lines) is written.
+        var first = new EchoHandler(async (call, _) =>
         {
-            if (call == 6)
+            if (call == 8)
             {
                 await stop.CancelAsync();
             }
@@ -168,7 +169,7 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
     public async Task Job_ThatAlwaysFails_GoesToThePoisonQueueAndItsBatchFailsWithTheReason()
     {
         string batchId = await _jobs.CreateBatchAsync(AzureJobs.Lines(3));
-        BatchJobProcessor processor = _jobs.Processor(new EchoHandler(_ => throw new InvalidOperationException("the model exploded")));
+        BatchJobProcessor processor = _jobs.Processor(new EchoHandler((_, _) => throw new InvalidOperationException("the model exploded")));
 
         await processor.ProcessAsync(await _jobs.ReceiveAsync());
         await processor.ProcessAsync(await _jobs.ReceiveAsync());
@@ -181,14 +182,47 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task Job_CancelledWhileAModelBatchRuns_StopsWithinThatBatchNotAtTheChunk()
+    {
+        // One chunk for the whole batch, so only the watch (on the real clock here) can see the cancel in the blob record.
+        var jobs = new AzureJobs(azurite, chunkLines: 1000);
+        const int ModelBatch = 64;
+        jobs.Options.MaxLinesInFlight = 2 * ModelBatch;
+        jobs.Options.StopPollInterval = TimeSpan.FromMilliseconds(50);
+        string batchId = await jobs.CreateBatchAsync(AzureJobs.Lines(400));
+        var handler = new EchoHandler(async (call, token) =>
+        {
+            if (call == ModelBatch + 1)
+            {
+                await jobs.Batches.UpdateAsync(batchId, b => b with { Status = BatchStatus.Cancelling, CancellingAt = 1 }, token);
+            }
+
+            if (call > ModelBatch)
+            {
+                // Waits for the model until the watch drops it.
+                await Task.Delay(Timeout.InfiniteTimeSpan, token).WaitAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+            }
+        });
+
+        await jobs.Processor(handler).ProcessAsync(await jobs.ReceiveAsync());
+
+        BatchRecord batch = (await jobs.Batches.GetAsync(batchId))!.Batch;
+        Assert.Equal(BatchStatus.Cancelled, batch.Status);
+        Assert.Equal(new BatchRequestCounts(400, ModelBatch - 1, 1), batch.RequestCounts);
+        string[] lines = [.. await jobs.ReadLinesAsync(batch.OutputFileId), .. await jobs.ReadLinesAsync(batch.ErrorFileId)];
+        Assert.Equal(Enumerable.Range(0, ModelBatch).Select(i => $"r{i}").Order(), lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()).Order());
+        Assert.InRange(handler.Calls, ModelBatch, 3 * ModelBatch);
+    }
+
+    [Fact]
     public async Task Job_CancelledBetweenChunks_StopsWithinOneChunk()
     {
         string batchId = await _jobs.CreateBatchAsync(AzureJobs.Lines(12));
-        var handler = new EchoHandler(async call =>
+        var handler = new EchoHandler(async (call, token) =>
         {
             if (call == 2)
             {
-                await _jobs.Batches.UpdateAsync(batchId, b => b with { Status = BatchStatus.Cancelling });
+                await _jobs.Batches.UpdateAsync(batchId, b => b with { Status = BatchStatus.Cancelling }, token);
             }
         });
 
@@ -196,7 +230,7 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
 
         BatchRecord batch = (await _jobs.Batches.GetAsync(batchId))!.Batch;
         Assert.Equal(BatchStatus.Cancelled, batch.Status);
-        Assert.Equal(4, handler.Calls);
+        Assert.InRange(handler.Calls, 4, 4 + _jobs.Options.MaxLinesInFlight);
         Assert.Equal(4, (await _jobs.ReadLinesAsync(batch.OutputFileId)).Length + (await _jobs.ReadLinesAsync(batch.ErrorFileId)).Length);
     }
 }

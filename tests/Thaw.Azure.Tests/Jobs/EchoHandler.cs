@@ -6,7 +6,7 @@ using Thaw.Inference.Jobs;
 namespace Thaw.Azure.Tests.Jobs;
 
 /// <summary>A hand-written endpoint: answers <c>{"echo": input}</c>, refuses "bad" with 400, runs a hook per call.</summary>
-internal sealed class EchoHandler(Func<int, Task>? onCall = null) : IBatchRequestHandler
+internal sealed class EchoHandler(Func<int, CancellationToken, Task>? onCall = null) : IBatchRequestHandler
 {
     private int _calls;
 
@@ -21,7 +21,7 @@ internal sealed class EchoHandler(Func<int, Task>? onCall = null) : IBatchReques
         int call = Interlocked.Increment(ref _calls);
         if (onCall is not null)
         {
-            await onCall(call);
+            await onCall(call, cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

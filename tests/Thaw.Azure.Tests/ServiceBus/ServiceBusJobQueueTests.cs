@@ -82,7 +82,7 @@ public sealed class ServiceBusJobQueueTests : IAsyncLifetime
     {
         var time = new FakeTimeProvider();
         string batchId = await _jobs.CreateBatchAsync(3);
-        var handler = new EchoHandler(async call =>
+        var handler = new EchoHandler(async (call, _) =>
         {
             if (call == 1)
             {
@@ -103,7 +103,7 @@ public sealed class ServiceBusJobQueueTests : IAsyncLifetime
     public async Task Job_ThatAlwaysFails_IsDeadLetteredWithTheReasonAndItsBatchFails()
     {
         string batchId = await _jobs.CreateBatchAsync(3);
-        BatchJobProcessor processor = _jobs.Processor(new EchoHandler(_ => throw new InvalidOperationException("the model exploded")));
+        BatchJobProcessor processor = _jobs.Processor(new EchoHandler((_, _) => throw new InvalidOperationException("the model exploded")));
 
         await processor.ProcessAsync(await _jobs.ReceiveAsync());
         await processor.ProcessAsync(await _jobs.ReceiveAsync());

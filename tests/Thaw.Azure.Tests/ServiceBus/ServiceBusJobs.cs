@@ -19,6 +19,9 @@ internal sealed class ServiceBusJobs : IAsyncDisposable
         {
             ChunkLines = 4,
             MaxLinesInFlight = 4,
+
+            // On the real clock: tests of chunk-end stops must not race the watch, which a test of its own shortens.
+            StopPollInterval = TimeSpan.FromMinutes(10),
             MaxDequeueCount = 2,
             VisibilityTimeout = TimeSpan.FromSeconds(30),
             RetryDelay = TimeSpan.Zero,
