@@ -33,11 +33,18 @@ internal static class BenchBatchCommand
             Description = "Times to run both modes, alternating which goes first, so both see the same (noisy) machine; the summary is over all rounds.",
             DefaultValueFactory = _ => 1,
         };
+        var fanOut = new Option<int[]>("--fan-out")
+        {
+            Description = "Instead of the modes above: the same batch job on each of these numbers of local 'thaw serve' worker processes " +
+                "sharing the storage account of Thaw:Storage:ConnectionString (e.g. Azurite): items/s, speed-up, instance-seconds and CPU-seconds of each.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var shards = new Option<int>("--shards") { Description = "Shards the --fan-out job is split into.", DefaultValueFactory = _ => 12 };
         var command = new Command("batch",
             "Throughput of a batch job against the same inputs sent one per HTTP request: items/s and mean batch size of each and " +
             "the ratio, on one loopback server in one run (each mode warmed up first).")
         {
-            count, concurrency, model, rounds,
+            count, concurrency, model, rounds, fanOut, shards,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -51,6 +58,26 @@ internal static class BenchBatchCommand
 
             string work = Path.Combine(Path.GetTempPath(), "thaw-bench-batch-" + Guid.NewGuid().ToString("N"));
             Dictionary<string, string?> settings = ConfigurationOverrides.Read(parse);
+            if (parse.GetValue(fanOut) is { Length: > 0 } workers)
+            {
+                int shardCount = parse.GetValue(shards);
+                if (workers.Any(w => w is < 1 or > 64) || shardCount < 1 || shardCount > n)
+                {
+                    await stderr.WriteLineAsync("thaw bench batch: --fan-out counts must be 1..64 and --shards 1..--inputs.");
+                    return 2;
+                }
+
+                Directory.CreateDirectory(work);
+                try
+                {
+                    return await BenchBatchFanOut.RunAsync(workers, shardCount, parse.GetValue(model), Inputs(n), settings, work, stdout, stderr, cancellationToken);
+                }
+                finally
+                {
+                    Directory.Delete(work, recursive: true);
+                }
+            }
+
             settings["Thaw:Models:Prewarm:0"] = "none";
             settings.TryAdd("Thaw:Jobs:Directory", Path.Combine(work, "jobs"));
             settings.TryAdd("Logging:LogLevel:Default", "Warning");
@@ -64,7 +91,7 @@ internal static class BenchBatchCommand
                 string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
                 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4096 }) { BaseAddress = new Uri(url) };
                 using var api = new BatchApiClient(http);
-                string[] inputs = Enumerable.Range(0, n).Select(i => $"{BenchSentences.All[i % BenchSentences.All.Length]} ({i})").ToArray();
+                string[] inputs = Inputs(n);
                 Directory.CreateDirectory(work);
 
                 await stderr.WriteLineAsync($"bench batch: warming up both modes ({modelId})");
@@ -138,6 +165,8 @@ internal static class BenchBatchCommand
         return command;
     }
 
+    private static string[] Inputs(int n) => [.. Enumerable.Range(0, n).Select(i => $"{BenchSentences.All[i % BenchSentences.All.Length]} ({i})")];
+
     /// <summary>Rows per forward pass of the reference, the bulk profile's default batch size.</summary>
     private const int RawBatch = 64;
 
@@ -182,7 +211,7 @@ internal static class BenchBatchCommand
     }
 
     /// <summary>Writes the inputs as a batch file, then times upload, create and polling until the batch completes.</summary>
-    private static async Task<TimeSpan> RunBatchAsync(BatchApiClient api, string work, string modelId, string[] inputs, CancellationToken cancellationToken)
+    internal static async Task<TimeSpan> RunBatchAsync(BatchApiClient api, string work, string modelId, string[] inputs, CancellationToken cancellationToken)
     {
         string path = Path.Combine(work, $"input-{inputs.Length}.jsonl");
         await using (var writer = new StreamWriter(path, false, new UTF8Encoding(false)))

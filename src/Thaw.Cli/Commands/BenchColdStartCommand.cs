@@ -245,6 +245,19 @@ internal static class BenchColdStartCommand
         return start;
     }
 
+    /// <summary>This very executable: the apphost, or <c>dotnet thaw.dll</c> when run that way.</summary>
+    internal static string ThisExecutable { get; } = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
+        ? Assembly.GetEntryAssembly()!.Location
+        : Environment.ProcessPath!;
+
+    /// <summary>A loopback port free now (a server started right after takes it).</summary>
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private sealed record Scenario(string Name, string Title, string? Storage, bool WarmCache);
 
     /// <summary>
@@ -311,10 +324,7 @@ internal static class BenchColdStartCommand
 
         public string? ModelId => modelId;
 
-        /// <summary>This very executable: the apphost, or <c>dotnet thaw.dll</c> when run that way.</summary>
-        public string Executable { get; } = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
-            ? Assembly.GetEntryAssembly()!.Location
-            : Environment.ProcessPath!;
+        public string Executable => ThisExecutable;
 
         /// <param name="cacheDirectory">The server's Thaw:CacheDirectory.</param>
         /// <param name="storage">The server's snapshot store, or null for none.</param>
@@ -451,13 +461,6 @@ internal static class BenchColdStartCommand
                 string text = output.ToString().Trim();
                 return text.Length <= 2000 ? text : text[^2000..];
             }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }
