@@ -13,6 +13,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "models", "list", "--help" }, "--json")]
     [InlineData(new[] { "bench", "model", "--help" }, "--iterations")]
     [InlineData(new[] { "bench", "http", "--help" }, "--concurrency")]
+    [InlineData(new[] { "bench", "batch", "--help" }, "--fan-out")]
     [InlineData(new[] { "snapshot", "--help" }, "verify")]
     [InlineData(new[] { "snapshot", "pull", "--help" }, "--model")]
     [InlineData(new[] { "simulate", "--help" }, "--cold-start")]
@@ -143,6 +144,26 @@ public sealed class CommandLineTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--seconds", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BenchBatch_PrintsTheRawReferenceAndTheJobsRatioToIt()
+    {
+        (int exitCode, string stdout, string stderr) = await Thaw.RunAsync(["bench", "batch", "-n", "64", "-c", "4"]);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Matches(@"(?m)^\s+1\s+raw ONNX Runtime, length-sorted, 64/pass\s+\d+\.\d\d\s+\d+\.\d\s+64\.0$", stdout);
+        Assert.Matches(@"(?m)^\s+1\s+batch job \(upload, create, run, poll\)\s+\d+\.\d\d", stdout);
+        Assert.Matches(@"(?m)^batch job / raw ONNX Runtime: \d+\.\d\dx over all rounds", stdout);
+    }
+
+    [Fact]
+    public async Task BenchBatchFanOut_WithoutAStorageAccount_ExitsWith2()
+    {
+        (int exitCode, _, string stderr) = await Thaw.RunAsync(["bench", "batch", "--fan-out", "1", "2", "-n", "10", "--set", "Thaw:Storage:ConnectionString="]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Thaw:Storage:ConnectionString", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
