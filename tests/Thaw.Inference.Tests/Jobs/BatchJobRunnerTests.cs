@@ -83,8 +83,10 @@ public sealed class BatchJobRunnerTests : IDisposable
         Assert.Equal(20, batch.RequestCounts.Completed + batch.RequestCounts.Failed);
     }
 
-    [Fact]
-    public async Task Run_CancelledWhileAModelBatchRuns_StopsWithinThatBatchNotAtTheChunk()
+    [Theory]
+    [InlineData(BatchStatus.Cancelled)]
+    [InlineData(BatchStatus.Expired)]
+    public async Task Run_CancelledOrExpiredWhileAModelBatchRuns_StopsWithinThatBatchNotAtTheChunk(BatchStatus final)
     {
         // One chunk for the whole batch, so only the watch can see the cancel; the model runs batches of 64 lines.
         using var jobs = new JobFixture(chunkLines: 1000);
@@ -95,9 +97,16 @@ public sealed class BatchJobRunnerTests : IDisposable
         {
             if (call == ModelBatch + 1)
             {
-                // The first model batch is answered; the cancel lands while the second waits for the model.
-                await jobs.Batches.UpdateAsync(batchId, b => b with { Status = BatchStatus.Cancelling, CancellingAt = 1 }, token);
-                jobs.Time.Advance(jobs.Options.StopPollInterval);
+                // The first model batch is answered; the cancel (or the expiry) lands while the second waits for the model.
+                if (final == BatchStatus.Cancelled)
+                {
+                    await jobs.Batches.UpdateAsync(batchId, b => b with { Status = BatchStatus.Cancelling, CancellingAt = 1 }, token);
+                    jobs.Time.Advance(jobs.Options.StopPollInterval);
+                }
+                else
+                {
+                    jobs.Time.Advance(TimeSpan.FromHours(24));
+                }
             }
 
             if (call > ModelBatch)
@@ -108,7 +117,7 @@ public sealed class BatchJobRunnerTests : IDisposable
 
         BatchRecord batch = await jobs.Runner(handler).RunAsync(batchId);
 
-        Assert.Equal(BatchStatus.Cancelled, batch.Status);
+        Assert.Equal(final, batch.Status);
         Assert.Equal(ModelBatch, batch.RequestCounts.Completed + batch.RequestCounts.Failed);
         JsonElement[] all = [.. await jobs.ReadLinesAsync(batch.OutputFileId), .. await jobs.ReadLinesAsync(batch.ErrorFileId)];
         Assert.Equal(Enumerable.Range(0, ModelBatch).Select(i => $"r{i}").Order(), all.Select(CustomId).Order());
