@@ -4,12 +4,9 @@ using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Catalog;
 
-public sealed class GenerationManifestTests : IDisposable
+/// <summary>Manifests of text-generation models: the <c>generation</c> object and the decoder file roles.</summary>
+public sealed partial class ModelCatalogTests
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("thaw-catalog-").FullName;
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
     [Fact]
     public void ReadManifest_MinimalGeneration_TakesTheDocumentedDefaults()
     {
@@ -144,12 +141,5 @@ public sealed class GenerationManifestTests : IDisposable
         Assert.Contains("'pooling' must be set", pooling.Message, StringComparison.Ordinal);
     }
 
-    private string Write(JsonObject manifest)
-    {
-        string directory = Path.Combine(_root, (string)manifest["id"]!);
-        Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, ModelCatalog.ManifestFileName);
-        File.WriteAllText(path, manifest.ToJsonString());
-        return path;
-    }
+    private string Write(JsonObject manifest) => Write((string)manifest["id"]!, manifest);
 }
