@@ -25,7 +25,7 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
     {
         string device;
         string provider;
-        if (WillUseCuda())
+        if (OnnxSessionOptions.WillUseCuda(options.Value))
         {
             provider = "cuda";
             string? capability = CudaDevice.TryGetComputeCapability(options.Value.CudaDeviceId);
@@ -51,59 +51,15 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
         // Session creation blocks for up to a second or more (graph optimization): keep it off the caller's thread.
         Task.Run(() => CreateSession(model, source), cancellationToken);
 
-    private bool WillUseCuda() => options.Value.ExecutionProvider != ExecutionProviderPreference.Cpu && CudaProviderProbe.FailureReason is null;
-
     private CreatedSession CreateSession(ModelManifest model, SessionSource source)
     {
         OnnxOptions settings = options.Value;
-        using var sessionOptions = new SessionOptions
+        // A prepared model was optimized when it was built, for this runtime and device (its snapshot key).
+        using SessionOptions sessionOptions = OnnxSessionOptions.Create(settings, source.Prepared ? GraphOptimizationLevel.ORT_DISABLE_ALL : GraphOptimizationLevel.ORT_ENABLE_ALL);
+        (string provider, string? cudaUnavailable) = OnnxSessionOptions.AppendExecutionProvider(sessionOptions, settings, model.Id);
+        if (cudaUnavailable is not null)
         {
-            // A prepared model was optimized when it was built, for this runtime and device (its snapshot key).
-            GraphOptimizationLevel = source.Prepared ? GraphOptimizationLevel.ORT_DISABLE_ALL : GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = settings.IntraOpThreads > 0 ? settings.IntraOpThreads : Environment.ProcessorCount,
-            InterOpNumThreads = settings.InterOpThreads,
-        };
-
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.IntraOpSpinning ? "1" : "0");
-        string provider = "CPU";
-        if (settings.ExecutionProvider != ExecutionProviderPreference.Cpu)
-        {
-            string? failure = CudaProviderProbe.FailureReason;
-            if (failure is null)
-            {
-                try
-                {
-                    // Cut first-run cost: no exhaustive cuDNN algorithm search, and an arena that grows by what is
-                    // asked rather than doubling (less GPU memory held by a scaled-to-one instance).
-                    using var cuda = new OrtCUDAProviderOptions();
-                    cuda.UpdateOptions(new Dictionary<string, string>
-                    {
-                        ["device_id"] = settings.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["cudnn_conv_algo_search"] = "HEURISTIC",
-                        ["arena_extend_strategy"] = "kSameAsRequested",
-                        ["do_copy_in_default_stream"] = "1",
-                    });
-                    sessionOptions.AppendExecutionProvider_CUDA(cuda);
-                    provider = "CUDA";
-                }
-                catch (OnnxRuntimeException e)
-                {
-                    failure = FirstLine(e.Message);
-                }
-            }
-
-            if (failure is not null && settings.ExecutionProvider == ExecutionProviderPreference.Cuda)
-            {
-                throw new InvalidOperationException(
-                    $"Model '{model.Id}': Thaw:Onnx:ExecutionProvider is Cuda but the CUDA execution provider cannot be loaded: {failure} " +
-                    "(it needs an NVIDIA GPU with CUDA 13 and cuDNN 9; use Auto to fall back to CPU).");
-            }
-
-            if (failure is not null)
-            {
-                LogCudaUnavailable(model.Id, failure);
-            }
+            LogCudaUnavailable(model.Id, cudaUnavailable);
         }
 
         string? prepared = null;
@@ -126,7 +82,7 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidOperationException($"Model '{model.Id}': ONNX Runtime cannot load '{source.ModelPath}': {FirstLine(e.Message)}", e);
+            throw new InvalidOperationException($"Model '{model.Id}': ONNX Runtime cannot load '{source.ModelPath}': {OnnxSessionOptions.FirstLine(e.Message)}", e);
         }
 
         try
@@ -139,8 +95,6 @@ internal sealed partial class OnnxEncoderBackend(IOptions<OnnxOptions> options, 
             throw;
         }
     }
-
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning,
         Message = "Model {ModelId}: the CUDA driver does not report the GPU's compute capability; no prepared-model snapshot is used or written")]

@@ -23,6 +23,21 @@ internal static class TestManifests
         ["dimensions"] = 8,
     };
 
+    /// <summary>A text-generation manifest that passes validation, with a <c>path</c> source in its own folder.</summary>
+    public static JsonObject ValidGeneration(string id = "g1") => new()
+    {
+        ["id"] = id,
+        ["task"] = "text-generation",
+        ["license"] = "MIT",
+        ["source"] = new JsonObject { ["kind"] = "path", ["path"] = "." },
+        ["files"] = new JsonArray(
+            new JsonObject { ["role"] = "model", ["name"] = "model.onnx", ["location"] = "model.onnx", ["sha256"] = new string('a', 64), ["size"] = 4 },
+            new JsonObject { ["role"] = "modelData", ["name"] = "model.onnx.data", ["location"] = "model.onnx.data", ["sha256"] = new string('c', 64), ["size"] = 4 },
+            new JsonObject { ["role"] = "tokenizer", ["name"] = "tokenizer.json", ["location"] = "tokenizer.json", ["sha256"] = new string('b', 64), ["size"] = 4 }),
+        ["tokenizer"] = new JsonObject { ["kind"] = "byte-level-bpe" },
+        ["generation"] = new JsonObject { ["contextLength"] = 512, ["eosTokenIds"] = new JsonArray(2) },
+    };
+
     /// <summary>Writes <c>{root}/{id}/</c> with the two files and a manifest whose hashes and sizes match them; reads it back.</summary>
     public static ModelManifest WritePathModel(string root, string id, string weights, string vocab)
     {

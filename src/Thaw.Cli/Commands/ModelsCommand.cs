@@ -30,9 +30,10 @@ internal static class ModelsCommand
                 {
                     m.Id == models.Catalog.DefaultModelId ? m.Id + " (default)" : m.Id,
                     m.Task.Name(),
-                    m.Dimensions.ToString(CultureInfo.InvariantCulture),
-                    m.MaxTokens.ToString(CultureInfo.InvariantCulture),
-                    m.Pooling.ToString().ToLowerInvariant(),
+                    // A decoder has no vectors: its token limit is its context length.
+                    m.Generation is null ? m.Dimensions.ToString(CultureInfo.InvariantCulture) : "-",
+                    (m.Generation?.ContextLength ?? m.MaxTokens).ToString(CultureInfo.InvariantCulture),
+                    m.Pooling?.ToString().ToLowerInvariant() ?? "-",
                     Describe(m.Source),
                     m.License,
                 }),

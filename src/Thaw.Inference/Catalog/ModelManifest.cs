@@ -4,7 +4,9 @@ namespace Thaw.Inference.Catalog;
 
 /// <summary>
 /// One model as described by <c>models/&lt;id&gt;/model.json</c>: where its files come from, how to
-/// tokenize for it and how to turn its outputs into embeddings. Optional fields with a default have setters, not
+/// tokenize for it and, per task, how to turn its outputs into embeddings (<see cref="Pooling"/>, <see cref="Dimensions"/>,
+/// <see cref="MaxTokens"/>: required of embedding models) or how to generate with it (<see cref="Generation"/>: required
+/// of text-generation models; <see cref="ModelCatalog"/> checks each task's fields). Optional fields with a default have setters, not
 /// init accessors: System.Text.Json's source generator assigns every init-only property, so a field absent from the
 /// JSON would get null or false instead of its default (a manifest without <c>prefixes</c> crashed a load).
 /// </summary>
@@ -34,21 +36,29 @@ public sealed record ModelManifest
 
     public required TokenizerSpec Tokenizer { get; init; }
 
-    public required PoolingKind Pooling { get; init; }
+    /// <summary>How token vectors become one (embedding models only).</summary>
+    public PoolingKind? Pooling { get; set; }
 
     /// <summary>Whether vectors are L2-normalized (cosine similarity becomes a dot product).</summary>
     public bool Normalize { get; set; } = true;
 
     public PrefixSpec Prefixes { get; set; } = new();
 
-    /// <summary>Longest input the model accepts, in tokens, including [CLS] and [SEP].</summary>
-    public required int MaxTokens { get; init; }
+    /// <summary>Longest input the model accepts, in tokens, including [CLS] and [SEP] (embedding models only).</summary>
+    public int MaxTokens { get; set; }
 
-    public required int Dimensions { get; init; }
+    /// <summary>Width of the vectors (embedding models only).</summary>
+    public int Dimensions { get; set; }
+
+    /// <summary>How a text-generation model generates: context, slots, special tokens, template, defaults.</summary>
+    public GenerationSpec? Generation { get; set; }
 
     /// <summary>The folder the manifest was read from; relative source paths resolve against it.</summary>
     [JsonIgnore]
     public string Directory { get; init; } = "";
+
+    /// <summary>The file of <paramref name="role"/>, or null when the manifest has none (optional roles).</summary>
+    public ModelFileSpec? FindFile(ModelFileRole role) => Files.FirstOrDefault(f => f.Role == role);
 
     public ModelFileSpec GetFile(ModelFileRole role) =>
         Files.FirstOrDefault(f => f.Role == role)

@@ -138,7 +138,7 @@ public sealed class EmbeddingModel : ILoadedModel, IDisposable
 
         for (int r = 0; r < rows.Length; r++)
         {
-            float[] vector = Pooling.Pool(Manifest.Pooling, output.LastHiddenState, r, sequenceLength, output.HiddenSize, tokenized[rows[r]].Ids.Length);
+            float[] vector = Pooling.Pool(Manifest.Pooling!.Value, output.LastHiddenState, r, sequenceLength, output.HiddenSize, tokenized[rows[r]].Ids.Length);
             if (Manifest.Normalize)
             {
                 Pooling.L2Normalize(vector);

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
+using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
 using Thaw.Inference.Settings;
@@ -17,7 +19,7 @@ namespace Thaw.Inference.Hosting;
 public static class ThawInferenceHostingExtensions
 {
     /// <summary>
-    /// Registers the model catalog, model sources (nuget, path), the local file cache, the model loaders, the model host and the
+    /// Registers the model catalog, model sources (nuget, path), the local file cache, the model loaders (embedding, text generation), the model host and the
     /// background pre-warm, configured from the <c>Thaw</c> section. A backend (e.g. <c>AddThawOnnx</c>) must be added too.
     /// </summary>
     public static IHostApplicationBuilder AddThawInference(this IHostApplicationBuilder builder)
@@ -37,7 +39,9 @@ public static class ThawInferenceHostingExtensions
         services.TryAddSingleton(sp => new BatchingMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new ModelLoadMetrics(sp.GetService<IMeterFactory>()));
         // One loader per task: the pool picks it by the catalog entry's task.
+        services.TryAddSingleton(sp => new GenerationMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelLoader, EmbeddingModelLoader>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelLoader, TextGenerationModelLoader>());
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<InstanceTimeline>();
         services.AddHostedService<ModelPrewarmService>();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Thaw.Inference.Generation.Scheduling;
 
 namespace Thaw.Inference.Hosting;
 
@@ -19,6 +20,10 @@ public sealed class ThawOptions : IValidatableObject
 
     [ValidateObjectMembers]
     public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary><c>Thaw:Generation</c>: the decode scheduler's mode and its interactive and bulk profiles, for every text-generation model.</summary>
+    [ValidateObjectMembers]
+    public GenerationSchedulerOptions Generation { get; set; } = new();
 
     public string ResolveCacheDirectory()
     {

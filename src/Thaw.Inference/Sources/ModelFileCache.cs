@@ -83,13 +83,16 @@ public sealed partial class ModelFileCache
     /// <exception cref="ModelSourceException">The manifest names the file with something other than a plain file name.</exception>
     public string GetCachePath(ModelManifest model, ModelFileSpec file)
     {
+        // A graph names its external data file relative to itself, so that file lives in the graph's folder (keyed by
+        // the graph's hash, which changes whenever the data's offsets do); every other file in a folder of its own hash.
+        string folder = file.Role == ModelFileRole.ModelData && model.FindFile(ModelFileRole.Model) is { } graph ? graph.Sha256 : file.Sha256;
         // The catalog checks this at start; a manifest built another way must not reach outside the cache either.
-        if ((PlainFileName.Check(model.Id) ?? PlainFileName.Check(file.Sha256) ?? PlainFileName.Check(file.Name)) is { } problem)
+        if ((PlainFileName.Check(model.Id) ?? PlainFileName.Check(folder) ?? PlainFileName.Check(file.Name)) is { } problem)
         {
             throw new ModelSourceException(model.Id, $"its id, a file's name or a file's sha256 is not a plain file name ({problem}).");
         }
 
-        return Path.Combine(_options.Value.ResolveCacheDirectory(), "models", model.Id, file.Sha256, file.Name);
+        return Path.Combine(_options.Value.ResolveCacheDirectory(), "models", model.Id, folder, file.Name);
     }
 
     /// <summary>Fills one missing file: from the snapshot store if it holds it, else from the origin (then publishes it).</summary>

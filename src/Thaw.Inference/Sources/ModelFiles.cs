@@ -18,4 +18,7 @@ public sealed record ModelFiles(
     public string ModelPath => Paths[ModelFileRole.Model];
 
     public string VocabPath => Paths[ModelFileRole.Vocab];
+
+    /// <summary>The local path of the file of <paramref name="role"/>, or null when the model has none.</summary>
+    public string? Find(ModelFileRole role) => Paths.GetValueOrDefault(role);
 }

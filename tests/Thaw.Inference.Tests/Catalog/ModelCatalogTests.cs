@@ -4,7 +4,7 @@ using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Catalog;
 
-public sealed class ModelCatalogTests : IDisposable
+public sealed partial class ModelCatalogTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("thaw-catalog-").FullName;
 

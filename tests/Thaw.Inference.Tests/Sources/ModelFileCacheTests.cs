@@ -23,6 +23,23 @@ public sealed class ModelFileCacheTests : IDisposable
     }
 
     [Fact]
+    public void GetCachePath_ModelData_LivesBesideTheGraphThatNamesIt()
+    {
+        string path = Path.Combine(_root, "g1", ModelCatalog.ManifestFileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, TestManifests.ValidGeneration().ToJsonString());
+        ModelManifest manifest = ModelCatalog.ReadManifest(path);
+        ModelFileCache cache = CreateCache();
+
+        string graph = cache.GetCachePath(manifest, manifest.GetFile(ModelFileRole.Model));
+        string data = cache.GetCachePath(manifest, manifest.GetFile(ModelFileRole.ModelData));
+        string tokenizer = cache.GetCachePath(manifest, manifest.GetFile(ModelFileRole.Tokenizer));
+
+        Assert.Equal(Path.GetDirectoryName(graph), Path.GetDirectoryName(data));
+        Assert.NotEqual(Path.GetDirectoryName(graph), Path.GetDirectoryName(tokenizer));
+    }
+
+    [Fact]
     public async Task EnsureAsync_PathSource_CopiesOnceThenServesFromCache()
     {
         ModelManifest manifest = TestManifests.WritePathModel(_root, "m1", "weights", "vocab");

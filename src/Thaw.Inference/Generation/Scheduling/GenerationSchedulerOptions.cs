@@ -1,14 +1,21 @@
+using Microsoft.Extensions.Options;
+
 namespace Thaw.Inference.Generation.Scheduling;
 
-/// <summary>The settings of one model's generation scheduler: the mode and a profile per kind of use.</summary>
+/// <summary>
+/// The settings of one model's generation scheduler: the mode and a profile per kind of use. Configured for every
+/// text-generation model from <c>Thaw:Generation</c> (validated at start); each model checks them against its slots when it loads.
+/// </summary>
 public sealed class GenerationSchedulerOptions
 {
     public SchedulingMode Mode { get; set; } = SchedulingMode.Continuous;
 
     /// <summary>HTTP requests. Waiting interactive requests are admitted before waiting bulk ones.</summary>
+    [ValidateObjectMembers]
     public SchedulingProfile Interactive { get; set; } = new();
 
     /// <summary>Batch-job lines.</summary>
+    [ValidateObjectMembers]
     public SchedulingProfile Bulk { get; set; } = SchedulingProfile.BulkDefaults();
 
     /// <summary>Checks the settings against the model they schedule; the message names the key.</summary>
