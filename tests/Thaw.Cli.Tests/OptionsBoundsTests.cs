@@ -136,7 +136,7 @@ public sealed class OptionsBoundsTests
     /// <summary>Just below, at and just above each bound that the type can express.</summary>
     private static IEnumerable<(string Value, bool Valid)> Probes(RangeAttribute range, Type type)
     {
-        if (type == typeof(TimeSpan))
+        if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan))
         {
             TimeSpan min = (TimeSpan)range.Minimum, max = (TimeSpan)range.Maximum, step = TimeSpan.FromMilliseconds(1);
             yield return (Format(min - step), false);
@@ -148,7 +148,8 @@ public sealed class OptionsBoundsTests
 
         double low = Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture);
         double high = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture);
-        bool integral = type == typeof(int) || type == typeof(long);
+        Type value = Nullable.GetUnderlyingType(type) ?? type;
+        bool integral = value == typeof(int) || value == typeof(long);
         double below = integral ? low - 1 : low - 0.001, above = integral ? high + 1 : high + 0.001;
         yield return (Format(below), false);
         yield return (Format(low), !range.MinimumIsExclusive);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Onnx.Generation;
+using Thaw.Testing;
 
 namespace Thaw.Inference.Onnx.Tests.Generation;
 

@@ -7,7 +7,7 @@ using Thaw.Inference.Generation.Tokenizers;
 using Thaw.Inference.Onnx.Generation;
 using Thaw.Inference.Onnx.Generation.Synthetic;
 
-namespace Thaw.Inference.Onnx.Tests.Generation;
+namespace Thaw.Testing;
 
 /// <summary>
 /// A catalog folder holding one synthetic decoder as an exported model would be: <c>model.onnx</c>, a byte-level
