@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
 using Thaw.Testing;
 
@@ -77,7 +78,7 @@ public sealed class BatchApiTests
         JsonElement batch = await BatchJobs.WaitAsync(server.Client, await BatchJobs.SubmitAsync(server.Client, content));
 
         Assert.Equal("completed", batch.GetProperty("status").GetString());
-        Thaw.Inference.Batching.BatchStatistics bulk = models.GetStatus(RealModels.MiniLm).Bulk!;
+        Thaw.Inference.Batching.BatchStatistics bulk = ((EmbeddingActivity)models.GetStatus(RealModels.MiniLm).Activity!).Bulk;
         Assert.Equal(200, bulk.Inputs);
         Console.WriteLine($"bulk job of 200 short inputs: {bulk.Batches} batches, mean batch size {bulk.MeanBatchSize:0.0}");
         Assert.True(bulk.MeanBatchSize > 8, $"mean batch size {bulk.MeanBatchSize:0.0} over {bulk.Batches} batches");
@@ -196,7 +197,7 @@ public sealed class BatchApiTests
         Assert.Equal("completed", batch.GetProperty("status").GetString());
         JsonElement[] lines = await BatchJobs.DownloadLinesAsync(server.Client, batch.GetProperty("output_file_id").GetString()!);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"k{i}"), lines.Select(l => l.GetProperty("custom_id").GetString()));
-        Assert.Equal(2, server.App.Services.GetRequiredService<ModelHost>().GetStatus(RealModels.MiniLm).Bulk!.Inputs);
+        Assert.Equal(2, ((EmbeddingActivity)server.App.Services.GetRequiredService<ModelHost>().GetStatus(RealModels.MiniLm).Activity!).Bulk.Inputs);
     }
 
     private static float[] Vector(JsonElement item) =>

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Thaw.Inference.Batching;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
 using Thaw.Testing;
 
@@ -41,7 +42,7 @@ public sealed class BatchingOverHttpTests
         Assert.All(rejected, r => Assert.True(r.Headers.RetryAfter is not null));
         using JsonDocument error = JsonDocument.Parse(await rejected[0].Content.ReadAsStringAsync());
         Assert.Equal("overloaded", error.RootElement.GetProperty("error").GetProperty("code").GetString());
-        BatchStatistics stats = server.App.Services.GetRequiredService<ModelHost>().GetStatus(RealModels.MiniLm).Interactive!;
+        BatchStatistics stats = ((EmbeddingActivity)server.App.Services.GetRequiredService<ModelHost>().GetStatus(RealModels.MiniLm).Activity!).Interactive;
         Assert.Equal(rejected.Length * 8, stats.Rejected);
     }
 
@@ -67,7 +68,7 @@ public sealed class BatchingOverHttpTests
         Task<HttpResponseMessage>[] sent = Enumerable.Range(0, Requests)
             .Select(_ => server.Client.PostAsJsonAsync("/v1/embeddings", new { input = inputs })).ToArray();
         await Eventually.WaitUntilAsync(() => sent.Any(t => t.IsCompleted && t.Result.StatusCode != HttpStatusCode.OK)
-            || models.GetStatus(RealModels.MiniLm).Interactive is { } s && s.Inputs + s.Queued >= Requests * inputs.Length);
+            || models.GetStatus(RealModels.MiniLm).Activity is EmbeddingActivity { Interactive: var s } && s.Inputs + s.Queued >= Requests * inputs.Length);
         Task stopping = server.App.StopAsync();
 
         HttpResponseMessage[] responses = await Task.WhenAll(sent);

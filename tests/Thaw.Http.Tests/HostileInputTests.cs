@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
 using Thaw.Testing;
 
@@ -72,16 +73,16 @@ public sealed class HostileInputTests(ThawApiServer server)
         await models.LoadAsync(RealModels.MiniLm);
         string[] slow = Enumerable.Range(0, ThawApiServer.MaxInputs).Select(i => string.Join(' ', Enumerable.Repeat($"busy input {i}", 40))).ToArray();
         Task<HttpResponseMessage>[] others = Enumerable.Range(0, 6).Select(_ => busy.Client.PostAsJsonAsync("/v1/embeddings", new { input = slow })).ToArray();
-        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive is { Queued: > 0 });
+        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Activity is EmbeddingActivity { Interactive.Queued: > 0 });
 
         using var hangUp = new CancellationTokenSource();
         Task<HttpResponseMessage> abandoned = busy.Client.PostAsJsonAsync("/v1/embeddings", new { input = slow }, hangUp.Token);
-        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive is { } s && s.Inputs + s.Queued >= 7 * slow.Length);
+        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Activity is EmbeddingActivity { Interactive: var s } && s.Inputs + s.Queued >= 7 * slow.Length);
         await hangUp.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         Assert.All(await Task.WhenAll(others), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Interactive!.Dropped == slow.Length);
+        await Eventually.WaitUntilAsync(() => models.GetStatus(RealModels.MiniLm).Activity is EmbeddingActivity { Interactive.Dropped: var dropped } && dropped == slow.Length);
     }
 
     private static JsonNode? RandomValue(Random random, int depth) => random.Next(depth > 2 ? 6 : 8) switch

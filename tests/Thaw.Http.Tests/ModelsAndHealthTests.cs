@@ -1,3 +1,5 @@
+using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Completions;
 using Thaw.Inference.Models;
 using Thaw.Inference.Sources;
 using Thaw.Testing;
@@ -176,6 +178,38 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
         JsonElement readyModel = ready.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "late");
         Assert.Equal(JsonValueKind.Null, readyModel.GetProperty("next_attempt_at").ValueKind);
         Assert.Equal("ready", readyModel.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task ModelsAndReadyz_DecoderNextToEncoder_EachReportsItsTasksFieldsAndCounts()
+    {
+        string catalog = Directory.CreateTempSubdirectory("thaw-decoder-catalog-").FullName;
+        CopyManifest(RealModels.MiniLm, catalog);
+        TinyDecoderFolder.Write(catalog, "tiny-decoder", Thaw.Inference.Onnx.Generation.DecoderLayout.GroupQueryAttention);
+        await using LoopbackServer server = await ThawApiServer.StartAsync(new() { ["Thaw:Models:Prewarm:0"] = "tiny-decoder" }, catalog);
+        ModelHost pool = server.App.Services.GetRequiredService<ModelHost>();
+        await pool.UseAsync<TextGenerationModel, int>("tiny-decoder", isRequest: true, async (model, token) =>
+        {
+            using TextCompletion completion = model.Start(model.EncodePrompt("hello"), new CompletionSettings { MaxTokens = 5 }, cancellationToken: token);
+            return (await completion.CollectAsync(token)).Usage.CompletionTokens;
+        });
+
+        using JsonDocument listed = JsonDocument.Parse(await server.Client.GetStringAsync("/v1/models"));
+        JsonElement[] data = [.. listed.RootElement.GetProperty("data").EnumerateArray()];
+        JsonElement decoder = data.Single(m => m.GetProperty("id").GetString() == "tiny-decoder");
+        JsonElement encoder = data.Single(m => m.GetProperty("id").GetString() == RealModels.MiniLm);
+        Assert.Equal(("text-generation", 64), (decoder.GetProperty("task").GetString(), decoder.GetProperty("context_length").GetInt32()));
+        Assert.False(decoder.TryGetProperty("dimensions", out _));
+        Assert.Equal(384, encoder.GetProperty("dimensions").GetInt32());
+        Assert.False(encoder.TryGetProperty("context_length", out _));
+
+        using JsonDocument ready = JsonDocument.Parse(await server.Client.GetStringAsync("/readyz"));
+        JsonElement readiness = ready.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "tiny-decoder");
+        JsonElement generation = readiness.GetProperty("generation");
+        Assert.Equal(JsonValueKind.Null, readiness.GetProperty("batching").ValueKind);
+        Assert.Equal((2, 0, 64), (generation.GetProperty("slots").GetInt32(), generation.GetProperty("running").GetInt32(), generation.GetProperty("context_length").GetInt32()));
+        Assert.InRange(generation.GetProperty("generated_tokens").GetInt64(), 1, 5);
+        Assert.True(generation.GetProperty("steps").GetInt64() >= 1);
     }
 
     /// <summary>A copy of the default model's manifest under <paramref name="id"/>, its weights expected in a folder that does not exist yet.</summary>

@@ -113,16 +113,16 @@ internal static class BenchBatchCommand
                         if (batchFirst)
                         {
                             await stderr.WriteLineAsync($"bench batch: round {round}: {n} inputs as one batch job");
-                            BatchStatistics before = models.GetStatus(modelId).Bulk!;
+                            BatchStatistics before = ((EmbeddingActivity)models.GetStatus(modelId).Activity!).Bulk;
                             job = await RunBatchAsync(api, work, modelId, inputs, cancellationToken);
-                            jobBatch = MeanBatch(before, models.GetStatus(modelId).Bulk!);
+                            jobBatch = MeanBatch(before, ((EmbeddingActivity)models.GetStatus(modelId).Activity!).Bulk);
                         }
                         else
                         {
                             await stderr.WriteLineAsync($"bench batch: round {round}: {n} inputs, one per HTTP request, {clients} clients");
-                            BatchStatistics before = models.GetStatus(modelId).Interactive!;
+                            BatchStatistics before = ((EmbeddingActivity)models.GetStatus(modelId).Activity!).Interactive;
                             online = await RunOnlineAsync(http, modelId, inputs, clients, cancellationToken);
-                            onlineBatch = MeanBatch(before, models.GetStatus(modelId).Interactive!);
+                            onlineBatch = MeanBatch(before, ((EmbeddingActivity)models.GetStatus(modelId).Activity!).Interactive);
                         }
                     }
 

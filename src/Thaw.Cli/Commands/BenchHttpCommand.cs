@@ -7,6 +7,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Thaw.Inference.Batching;
+using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
 
 namespace Thaw.Cli.Commands;
@@ -173,7 +174,7 @@ internal static class BenchHttpCommand
 
         public HttpClient Client => client;
 
-        public BatchStatistics Statistics => models.GetStatus(modelId).Interactive!;
+        public BatchStatistics Statistics => ((EmbeddingActivity)models.GetStatus(modelId).Activity!).Interactive;
 
         /// <summary>One request body per bench sentence, serialized once.</summary>
         public byte[][] Bodies { get; } = BenchSentences.All

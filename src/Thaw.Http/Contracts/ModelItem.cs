@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Thaw.Inference.Models;
 
 namespace Thaw.Http.Contracts;
@@ -15,9 +16,17 @@ public sealed class ModelItem
 
     public required string Task { get; init; }
 
-    public required int Dimensions { get; init; }
+    /// <summary>An embedding model's vector width; absent for other tasks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Dimensions { get; init; }
 
-    public required int MaxTokens { get; init; }
+    /// <summary>An embedding model's input limit in tokens (longer inputs are truncated); absent for other tasks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MaxTokens { get; init; }
+
+    /// <summary>A text-generation model's context: prompt and completion tokens of one request; absent for other tasks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ContextLength { get; init; }
 
     public required ModelState State { get; init; }
 

@@ -21,8 +21,11 @@ public sealed class ModelReadiness
 
     public LoadPhases? Load { get; init; }
 
-    /// <summary>The interactive batcher's counts since the model loaded (null while not loaded).</summary>
+    /// <summary>An embedding model's interactive batcher counts since it loaded (null while not loaded, and for other tasks).</summary>
     public BatchingCounts? Batching { get; init; }
+
+    /// <summary>A text-generation model's scheduler counts since it loaded (null while not loaded, and for other tasks).</summary>
+    public GenerationCounts? Generation { get; init; }
 
     /// <summary>
     /// When this instance built the snapshot: what publishing it to the store did (<c>published</c>,

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Thaw.Http.Contracts;
+using Thaw.Inference.Embeddings;
+using Thaw.Inference.Generation;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
 
@@ -36,7 +38,8 @@ public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, 
                 NextAttemptAt = s.NextAttemptAt,
                 ExecutionProvider = s.ExecutionProvider,
                 Load = s.Timings is { } t ? LoadPhases.From(t, timeline.ProcessStart) : null,
-                Batching = BatchingCounts.From(s.Interactive),
+                Batching = BatchingCounts.From((s.Activity as EmbeddingActivity)?.Interactive),
+                Generation = GenerationCounts.From(s.Activity as GenerationActivity),
                 SnapshotPublish = s.SnapshotPublish,
             }).ToArray(),
             Instance = new InstanceReadiness

@@ -43,8 +43,10 @@ public sealed class ModelsEndpoint(ModelHost models, ILogger<ModelsEndpoint> log
             Id = m.Id,
             Created = m.Published is { } published ? new DateTimeOffset(published, TimeOnly.MinValue, TimeSpan.Zero).ToUnixTimeSeconds() : 0,
             Task = m.Task.Name(),
-            Dimensions = m.Dimensions,
-            MaxTokens = m.MaxTokens,
+            // Each task's manifest fills its own fields; the others stay 0 and are left out.
+            Dimensions = m.Dimensions > 0 ? m.Dimensions : null,
+            MaxTokens = m.MaxTokens > 0 ? m.MaxTokens : null,
+            ContextLength = m.Generation?.ContextLength,
             State = status.State,
             Default = m.Id == models.Catalog.DefaultModelId,
             Error = status.Error,

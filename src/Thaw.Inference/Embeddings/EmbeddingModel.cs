@@ -53,7 +53,7 @@ public sealed class EmbeddingModel : ILoadedModel, IDisposable
 
     public BatchStatistics GetStatistics(BatchProfileKind profile) => Batcher(profile).Statistics;
 
-    BatchStatistics? ILoadedModel.GetStatistics(BatchProfileKind profile) => GetStatistics(profile);
+    public ModelActivity GetActivity() => new EmbeddingActivity(_interactive.Statistics, _bulk.Statistics);
 
     public TokenizedInput[] Tokenize(IReadOnlyList<string> inputs, EmbeddingInputType inputType)
     {

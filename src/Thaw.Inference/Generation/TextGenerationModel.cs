@@ -74,8 +74,7 @@ public sealed class TextGenerationModel : ILoadedModel
 
     public bool IsBusy => Scheduler.Statistics is { Running: > 0 } or { Queued: > 0 };
 
-    /// <summary>Decoders have no micro-batcher: their counts are the scheduler's (<see cref="GenerationScheduler.Statistics"/>).</summary>
-    public BatchStatistics? GetStatistics(BatchProfileKind profile) => null;
+    public ModelActivity GetActivity() => new GenerationActivity(Scheduler.Statistics, _session.Slots, ContextLength);
 
     /// <summary>The prompt of <c>/v1/completions</c>: the text as given, with the tokenizer's BOS when it has one.</summary>
     public IReadOnlyList<int> EncodePrompt(string prompt) => Tokenizer.Encode(prompt, addSpecialTokens: true);

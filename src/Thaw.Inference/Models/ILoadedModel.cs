@@ -1,4 +1,3 @@
-using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 
 namespace Thaw.Inference.Models;
@@ -24,6 +23,6 @@ public interface ILoadedModel : IAsyncDisposable
     /// <summary>True while it holds accepted work: an idle unload waits for it to finish.</summary>
     bool IsBusy { get; }
 
-    /// <summary>A profile's batching counts since the model loaded, for <c>/readyz</c> and <c>/v1/models</c>; null if it has none.</summary>
-    BatchStatistics? GetStatistics(BatchProfileKind profile);
+    /// <summary>What it has done since it loaded, in its task's terms, for <c>/readyz</c> and <c>/v1/models</c>.</summary>
+    ModelActivity GetActivity();
 }

@@ -88,7 +88,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         lock (_gate)
         {
             return new ModelStatus(modelId, slot.State, slot.Error, slot.Model?.ExecutionProvider, slot.Timings,
-                slot.Model?.GetStatistics(BatchProfileKind.Interactive), slot.Model?.GetStatistics(BatchProfileKind.Bulk), slot.SnapshotPublish,
+                slot.Model?.GetActivity(), slot.SnapshotPublish,
                 slot.HasBeenReady, slot.Bytes, slot.ErrorCode, slot.NextAttemptAt);
         }
     }

@@ -1,10 +1,9 @@
-using Thaw.Inference.Batching;
 using Thaw.Inference.Snapshots;
 
 namespace Thaw.Inference.Models;
 
 /// <summary>
-/// One model's state on this instance, with its batchers' counts once loaded and, when its load built a snapshot,
+/// One model's state on this instance, with what it has done once loaded (<see cref="Activity"/>, in its task's terms) and, when its load built a snapshot,
 /// what publishing that snapshot to the store did (null until done). <see cref="HasBeenReady"/>: it was ready on this
 /// instance at least once (an idle unload does not make the instance unready). <see cref="Bytes"/>: what it takes
 /// from the memory budget. <see cref="Error"/> is the failed load's message (for the log and authenticated callers);
@@ -17,8 +16,7 @@ public sealed record ModelStatus(
     string? Error,
     string? ExecutionProvider,
     ModelLoadTimings? Timings,
-    BatchStatistics? Interactive = null,
-    BatchStatistics? Bulk = null,
+    ModelActivity? Activity = null,
     PublishOutcome? SnapshotPublish = null,
     bool HasBeenReady = false,
     long Bytes = 0,

@@ -43,7 +43,7 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         {
             Dictionary<string, JsonElement> answers = await CollectAsync(replies, Requests + 1);
             ModelHost models = host.Services.GetRequiredService<ModelHost>();
-            BatchStatistics interactive = models.GetStatus(RealModels.MiniLm).Interactive!;
+            BatchStatistics interactive = ((EmbeddingActivity)models.GetStatus(RealModels.MiniLm).Activity!).Interactive;
             double meanBatch = (double)interactive.Inputs / interactive.Batches;
             output.WriteLine($"{Requests + 1} queued requests: {interactive.Inputs} inputs in {interactive.Batches} interactive batches, mean batch size {meanBatch:F1}");
 

@@ -253,7 +253,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
         Assert.True(a.Disposed);
         Assert.Equal((ModelState.Cold, ModelState.Ready), (pool.GetStatus("a").State, pool.GetStatus("b").State));
         ModelStatus b = pool.GetStatus("b");
-        Assert.Equal(("fake-provider", _modelBytes, 7L), (b.ExecutionProvider, b.Bytes, b.Interactive!.Inputs));
+        Assert.Equal(("fake-provider", _modelBytes, 7L), (b.ExecutionProvider, b.Bytes, ((EmbeddingActivity)b.Activity!).Interactive.Inputs));
     }
 
     [Fact]
@@ -374,7 +374,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
 
         public bool Disposed { get; private set; }
 
-        public BatchStatistics? GetStatistics(BatchProfileKind profile) => new(1, 7, 0, 0, 0);
+        public ModelActivity GetActivity() => new EmbeddingActivity(new(1, 7, 0, 0, 0), new(0, 0, 0, 0, 0));
 
         public ValueTask DisposeAsync()
         {
