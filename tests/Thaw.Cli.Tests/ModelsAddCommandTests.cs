@@ -90,6 +90,18 @@ public sealed class ModelsAddCommandTests : IDisposable
         Assert.Contains("'eos_token_id'", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Add_EncoderFolder_ExitsWith2SayingOnlyDecodersAreSupported()
+    {
+        TinyDecoderFolder.WriteExported(Export, DecoderLayout.Optimum, c => c["model_type"] = "bert");
+
+        (int exitCode, _, string stderr) = await AddAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("holds an encoder (config.json 'model_type' 'bert')", stderr, StringComparison.Ordinal);
+        Assert.Contains("decoders only so far", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("decoder_model_merged.onnx")]
     [InlineData("decoder_with_past_model.onnx")]
@@ -200,6 +212,31 @@ public sealed class ModelsAddCommandTests : IDisposable
         Assert.Equal([256, 10], manifest.Generation!.EosTokenIds);
         Assert.Equal((0.7f, 0.8f, 127), (manifest.Generation.Defaults.Temperature, manifest.Generation.Defaults.TopP, manifest.Generation.Defaults.MaxTokens));
         Assert.Equal(ModelFileRole.GenerationConfig, manifest.Files[^1].Role);
+    }
+
+    [Fact]
+    public async Task Add_GenaiConfig_DescribesTheExportOverConfigJson()
+    {
+        TinyDecoderFolder.WriteExported(Export, DecoderLayout.GroupQueryAttention);
+        string genai = """
+            {"model": {"type": "llama", "context_length": 100, "eos_token_id": [256], "pad_token_id": 256, "vocab_size": 257,
+                       "decoder": {"filename": "model.onnx", "num_hidden_layers": 2, "num_key_value_heads": 2, "head_size": 16}},
+             "search": {"do_sample": false, "top_p": 0.9}}
+            """;
+        File.WriteAllText(Path.Combine(Export, "genai_config.json"), genai);
+
+        (int exitCode, _, string stderr) = await AddAsync();
+
+        Assert.True(exitCode == 0, stderr);
+        ModelManifest manifest = ModelCatalog.ReadManifest(Path.Combine(Catalog, "my-export", "model.json"));
+        Assert.Equal((100, 256, 0f, 0.9f), (manifest.Generation!.ContextLength, manifest.Generation.PadTokenId, manifest.Generation.Defaults.Temperature, manifest.Generation.Defaults.TopP));
+        Assert.Equal("genai_config.json", manifest.GetFile(ModelFileRole.GenerationConfig).Name);
+
+        File.WriteAllText(Path.Combine(Export, "genai_config.json"), genai.Replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 5", StringComparison.Ordinal));
+        (exitCode, _, stderr) = await AddAsync("--force");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("genai_config.json 'model.decoder.num_hidden_layers' says 5, but the graph", stderr, StringComparison.Ordinal);
     }
 
     private Task<(int ExitCode, string Stdout, string Stderr)> AddAsync(params string[] options) =>

@@ -113,6 +113,11 @@ internal static partial class ModelsAddCommand
             ["vocabSize"] = graph.VocabSize,
             ["kvDtype"] = graph.KvDtype,
         };
+        foreach (string absent in generation.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            generation.Remove(absent);
+        }
+
         var manifest = new JsonObject
         {
             ["id"] = id,

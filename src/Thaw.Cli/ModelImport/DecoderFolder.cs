@@ -18,6 +18,8 @@ internal static class DecoderFolder
     /// full window (32768, 131072) would reserve gigabytes per slot.</summary>
     public const int DefaultContextCap = 4096;
 
+    private static readonly string[] EncoderTypes = ["bert", "distilbert", "roberta", "xlm-roberta", "mpnet", "electra", "nomic_bert", "modernbert"];
+
     private static readonly string[] LegacyFiles = ["decoder_model_merged.onnx", "decoder_with_past_model.onnx", "decoder_model.onnx"];
 
     /// <exception cref="ModelFolderException">A file or field is missing or the files disagree; the message names them.</exception>
@@ -30,6 +32,14 @@ internal static class DecoderFolder
         if (config is null && genai is null)
         {
             throw new ModelFolderException($"'{folder}' has no config.json (nor genai_config.json): the model's shape and special tokens are read from it.");
+        }
+
+        string? modelType = genai?.String("model.type") ?? config?.String("model_type");
+        if (modelType is not null && EncoderTypes.Contains(modelType))
+        {
+            throw new ModelFolderException(
+                $"'{folder}' holds an encoder (config.json 'model_type' '{modelType}'): 'thaw models add' registers decoders only so far; " +
+                "write an embedding model's manifest by hand (docs/models.md).");
         }
 
         var notes = new List<string>();
@@ -82,8 +92,6 @@ internal static class DecoderFolder
         }
 
         int? vocab = Shape("vocabSize", (genai, "model.vocab_size"), (config, "vocab_size"));
-        string? modelType = genai?.String("model.type") ?? config?.String("model_type");
-
         int contextLength = ContextLength(settings, config, genai, notes);
         IReadOnlyList<int> eos = [.. genai?.Ints("model.eos_token_id") ?? [], .. generationConfig?.Ints("eos_token_id") ?? [], .. config?.Ints("eos_token_id") ?? []];
         int? bos = genai?.Int("model.bos_token_id") ?? generationConfig?.Int("bos_token_id") ?? config?.Int("bos_token_id");

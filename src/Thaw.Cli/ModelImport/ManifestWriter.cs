@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thaw.Inference.Catalog;
@@ -44,7 +45,8 @@ internal static class ManifestWriter
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, ModelCatalog.ManifestFileName);
         string staging = path + ".tmp";
-        File.WriteAllText(staging, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        // Relaxed escaping: the file is for people too, and the default writes every apostrophe as \u0027.
+        File.WriteAllText(staging, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         try
         {
             ModelManifest written = ModelCatalog.ReadManifest(staging);
