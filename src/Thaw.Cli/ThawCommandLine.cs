@@ -13,7 +13,7 @@ public static class ThawCommandLine
             ServeCommand.Create(stderr),
             EmbedCommand.Create(stdout, stderr, stdin),
             GenerateCommand.Create(stdout, stderr, stdin),
-            ModelsCommand.Create(stdout),
+            ModelsCommand.Create(stdout, stderr),
             SnapshotCommand.Create(stdout, stderr),
             BatchCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),

@@ -8,7 +8,7 @@ namespace Thaw.Cli.Commands;
 
 internal static class ModelsCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var json = new Option<bool>("--json") { Description = "Print the OpenAI-compatible model list (as GET /v1/models) instead of a table." };
         var list = new Command("list", "List the models in the catalog (models/<id>/model.json).") { json };
@@ -46,7 +46,7 @@ internal static class ModelsCommand
 
             return 0;
         });
-        return new Command("models", "Inspect the model catalog.") { list };
+        return new Command("models", "Inspect the model catalog and add models to it.") { list, ModelsAddCommand.Create(stdout, stderr) };
     }
 
     private static string Describe(ModelSourceSpec source) => source.Kind switch

@@ -8,7 +8,7 @@ namespace Thaw.Inference.Onnx.Generation;
 /// </summary>
 internal static class DecoderLayoutDetector
 {
-    private const string Reexport =
+    internal const string Reexport =
         "Export it again as one decoder with a KV cache: 'optimum-cli export onnx --task text-generation-with-past' (a single model.onnx), " +
         "or onnxruntime-genai's model builder (python -m onnxruntime_genai.models.builder).";
 

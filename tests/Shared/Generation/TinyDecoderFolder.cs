@@ -45,6 +45,39 @@ internal static class TinyDecoderFolder
         return path;
     }
 
+    /// <summary>
+    /// Writes <paramref name="folder"/> as an exporter leaves it, without a manifest: <c>model.onnx</c>,
+    /// <c>tokenizer.json</c> and a Hugging Face <c>config.json</c> that describes the graph (<paramref name="config"/>
+    /// adjusts it), plus a <c>tokenizer_config.json</c> when <paramref name="chatTemplate"/> is given.
+    /// </summary>
+    public static string WriteExported(string folder, DecoderLayout layout, Action<JsonObject>? config = null, string? chatTemplate = null)
+    {
+        Directory.CreateDirectory(folder);
+        SyntheticDecoderConfig shape = SyntheticDecoderConfig.Tiny(layout) with { Vocab = Vocab };
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), SyntheticDecoderModel.Build(SyntheticDecoderWeights.Create(shape)));
+        File.WriteAllBytes(Path.Combine(folder, "tokenizer.json"), TokenizerJson());
+        var configJson = new JsonObject
+        {
+            ["model_type"] = layout == DecoderLayout.Optimum ? "gpt2" : "llama",
+            ["num_hidden_layers"] = shape.Layers,
+            ["num_attention_heads"] = shape.Heads,
+            ["num_key_value_heads"] = shape.KvHeads,
+            ["hidden_size"] = shape.Hidden,
+            ["vocab_size"] = shape.Vocab,
+            ["max_position_embeddings"] = shape.MaxPositions,
+            ["bos_token_id"] = EndOfText,
+            ["eos_token_id"] = EndOfText,
+        };
+        config?.Invoke(configJson);
+        File.WriteAllText(Path.Combine(folder, "config.json"), configJson.ToJsonString());
+        if (chatTemplate is not null)
+        {
+            File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), new JsonObject { ["chat_template"] = chatTemplate }.ToJsonString());
+        }
+
+        return folder;
+    }
+
     private static JsonObject FileEntry(string role, string name, byte[] content) => new()
     {
         ["role"] = role,
