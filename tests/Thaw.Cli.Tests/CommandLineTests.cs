@@ -14,6 +14,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "bench", "model", "--help" }, "--iterations")]
     [InlineData(new[] { "bench", "http", "--help" }, "--concurrency")]
     [InlineData(new[] { "bench", "batch", "--help" }, "--fan-out")]
+    [InlineData(new[] { "bench", "generate", "--help" }, "--streams")]
     [InlineData(new[] { "snapshot", "--help" }, "verify")]
     [InlineData(new[] { "snapshot", "pull", "--help" }, "--model")]
     [InlineData(new[] { "simulate", "--help" }, "--cold-start")]
@@ -155,6 +156,35 @@ public sealed class CommandLineTests
         Assert.Matches(@"(?m)^\s+1\s+raw ONNX Runtime, length-sorted, 64/pass\s+\d+\.\d\d\s+\d+\.\d\s+64\.0$", stdout);
         Assert.Matches(@"(?m)^\s+1\s+batch job \(upload, create, run, poll\)\s+\d+\.\d\d", stdout);
         Assert.Matches(@"(?m)^batch job / raw ONNX Runtime: \d+\.\d\dx over all rounds", stdout);
+    }
+
+    [Fact]
+    public async Task BenchGenerate_PrintsARowPerStreamCountTheTraceAndTheTargets()
+    {
+        (int exitCode, string stdout, string stderr) = await Thaw.RunAsync(
+            ["bench", "generate", "--size", "tiny", "-c", "1", "16", "-n", "6", "--prompt-tokens", "5", "--trace-requests", "3"]);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Matches(@"synthetic gqa decoder, \d+\.\d M parameters", stdout);
+        Assert.Matches(@"(?m)^\s+1\s+\d+\.\d\s+1\.00x\s", stdout);
+        Assert.Matches(@"(?m)^\s+16\s+\d+\.\d\s+\d+\.\d\dx\s", stdout);
+        Assert.Matches(@"3 requests arriving every \d+ ms: mean TTFT", stdout);
+        // Which targets a tiny model meets is not the point here; that each is reported is.
+        Assert.Matches(@"(?m)^(met   |MISSED)  batch-1 decoding at \d+% of the bandwidth limit", stdout);
+        Assert.Matches(@"(?m)^(met   |MISSED)  16 streams: inter-token p50", stdout);
+        Assert.Matches(@"(?m)^(met   |MISSED)  staggered arrivals", stdout);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--size", "huge" }, "huge")]
+    [InlineData(new[] { "-c", "0" }, "--streams")]
+    [InlineData(new[] { "--size", "tiny", "--prompt-tokens", "100", "-n", "100" }, "holds 128 positions")]
+    public async Task BenchGenerate_BadArguments_FailNamingTheProblem(string[] args, string expected)
+    {
+        (int exitCode, _, string stderr) = await Thaw.RunAsync(["bench", "generate", .. args]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
     }
 
     [Fact]

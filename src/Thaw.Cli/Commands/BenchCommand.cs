@@ -98,12 +98,13 @@ internal static class BenchCommand
             await host.StopAsync(CancellationToken.None);
             return 0;
         });
-        return new Command("bench", "Benchmarks: 'model' in-process, 'http' over real HTTP with batching on and off, 'coldstart' from process start to the first answer, 'batch' a batch job against one request per input.")
+        return new Command("bench", "Benchmarks: 'model' in-process, 'http' over real HTTP with batching on and off, 'coldstart' from process start to the first answer, 'batch' a batch job against one request per input, 'generate' continuous batching on a synthetic decoder.")
         {
             command,
             BenchHttpCommand.Create(stdout, stderr),
             BenchColdStartCommand.Create(stdout, stderr),
             BenchBatchCommand.Create(stdout, stderr),
+            BenchGenerateCommand.Create(stdout, stderr),
         };
     }
 

@@ -60,6 +60,22 @@ internal sealed record SyntheticDecoderConfig
         MaxPositions = 512,
     };
 
+    /// <summary>
+    /// About 100 M parameters (113 M for the optimum layout, which has no grouped KV heads): memory-bound at batch 1
+    /// on a CPU, the size <c>thaw bench generate</c> measures continuous batching with.
+    /// </summary>
+    public static SyntheticDecoderConfig Medium(DecoderLayout layout) => new()
+    {
+        Layout = layout,
+        Layers = 8,
+        Hidden = 1024,
+        Heads = 16,
+        KvHeads = layout == DecoderLayout.Optimum ? 16 : 4,
+        Intermediate = 2816,
+        Vocab = 16384,
+        MaxPositions = 512,
+    };
+
     /// <summary>Throws when the graph for <see cref="Layout"/> cannot express this shape.</summary>
     public void Validate()
     {
