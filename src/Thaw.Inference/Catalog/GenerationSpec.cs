@@ -39,4 +39,14 @@ public sealed record GenerationSpec
 
     /// <summary>Declared KV-cache element type: <c>float32</c>, <c>float16</c> or <c>bfloat16</c>.</summary>
     public string? KvDtype { get; set; }
+
+    /// <summary>
+    /// The KV cache with every slot full, from the declared shape: what the pool reserves for it before the graph is
+    /// read (after the load, the session's own figure counts). Null when <see cref="Layers"/>, <see cref="KvHeads"/>
+    /// or <see cref="HeadDim"/> is not declared. An undeclared <see cref="KvDtype"/> counts as float32, the widest,
+    /// so the reservation never falls short.
+    /// </summary>
+    public long? DeclaredCacheBytes() => Layers is { } layers && KvHeads is { } kvHeads && HeadDim is { } headDim
+        ? 2L * layers * kvHeads * headDim * ContextLength * Slots * (KvDtype is "float16" or "bfloat16" ? 2 : 4)
+        : null;
 }

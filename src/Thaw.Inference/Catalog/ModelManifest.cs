@@ -57,6 +57,12 @@ public sealed record ModelManifest
     [JsonIgnore]
     public string Directory { get; init; } = "";
 
+    /// <summary>
+    /// What the model is expected to take from the memory budget before it is loaded: its files, and for a decoder the
+    /// KV cache its declared shape needs (<see cref="GenerationSpec.DeclaredCacheBytes"/>).
+    /// </summary>
+    public long ReservedBytes() => Files.Sum(f => f.Size) + (Generation?.DeclaredCacheBytes() ?? 0);
+
     /// <summary>The file of <paramref name="role"/>, or null when the manifest has none (optional roles).</summary>
     public ModelFileSpec? FindFile(ModelFileRole role) => Files.FirstOrDefault(f => f.Role == role);
 

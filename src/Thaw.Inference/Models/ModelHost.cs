@@ -228,7 +228,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     private Task<ILoadedModel> StartLoad(string modelId, bool retryFailedNow)
     {
         ModelManifest manifest = Catalog.Get(modelId);
-        ModelSlot slot = _slots.GetOrAdd(modelId, _ => new ModelSlot(modelId, manifest.Files.Sum(f => f.Size)));
+        ModelSlot slot = _slots.GetOrAdd(modelId, _ => new ModelSlot(modelId, manifest.ReservedBytes()));
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);

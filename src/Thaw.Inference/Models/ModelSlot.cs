@@ -7,7 +7,7 @@ internal sealed class ModelSlot(string id, long bytes)
 {
     public string Id { get; } = id;
 
-    /// <summary>What the model takes from the memory budget: its files' sizes until loaded, then what the model says.</summary>
+    /// <summary>What the model takes from the memory budget: <see cref="Catalog.ModelManifest.ReservedBytes"/> until loaded, then what the model says.</summary>
     public long Bytes { get; set; } = bytes;
 
     /// <summary>The load in flight or done (single-flight: every request shares it); null when cold or unloading.</summary>

@@ -45,6 +45,35 @@ public sealed partial class ModelCatalogTests
     }
 
     [Theory]
+    [InlineData("\"kvDtype\": \"float16\",", 2)]
+    [InlineData("\"kvDtype\": \"bfloat16\",", 2)]
+    [InlineData("\"kvDtype\": \"float32\",", 4)]
+    [InlineData("", 4)]
+    public void ReservedBytes_DecoderWithDeclaredShape_CountsTheFilesAndEveryKvSlotFull(string dtype, int elementBytes)
+    {
+        JsonObject json = TestManifests.ValidGeneration();
+        json["generation"] = JsonNode.Parse($$"""
+            { "contextLength": 512, "slots": 8, "eosTokenIds": [2], {{dtype}} "layers": 3, "kvHeads": 2, "headDim": 16 }
+            """);
+
+        ModelManifest manifest = ModelCatalog.ReadManifest(Write(json));
+
+        // Key and value, per layer, per slot: [kv_heads, context, head_dim].
+        long cache = 2L * 3 * 2 * 16 * 512 * 8 * elementBytes;
+        Assert.Equal(cache, manifest.Generation!.DeclaredCacheBytes());
+        Assert.Equal(manifest.Files.Sum(f => f.Size) + cache, manifest.ReservedBytes());
+    }
+
+    [Fact]
+    public void ReservedBytes_DecoderWithoutDeclaredShape_IsItsFiles()
+    {
+        ModelManifest manifest = ModelCatalog.ReadManifest(Write(TestManifests.ValidGeneration()));
+
+        Assert.Null(manifest.Generation!.DeclaredCacheBytes());
+        Assert.Equal(manifest.Files.Sum(f => f.Size), manifest.ReservedBytes());
+    }
+
+    [Theory]
     [InlineData("contextLength", "1", "'generation.contextLength' must be between")]
     [InlineData("slots", "0", "'generation.slots' must be between")]
     [InlineData("eosTokenIds", "[]", "'generation.eosTokenIds' must list")]

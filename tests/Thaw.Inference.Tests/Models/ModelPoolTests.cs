@@ -94,6 +94,22 @@ public sealed class ModelPoolTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task GetReadyAsync_DecoderWhoseFilesFitButNotItsKvCache_FailsBeforeLoading()
+    {
+        // 12 bytes of files and a declared shape whose cache, every slot full, takes 2 × 3 × 2 × 16 × 512 × 8 × 4 bytes.
+        System.Text.Json.Nodes.JsonObject decoder = TestManifests.ValidGeneration("g1");
+        decoder["generation"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "contextLength": 512, "slots": 8, "eosTokenIds": [2], "layers": 3, "kvHeads": 2, "headDim": 16 }""");
+        Directory.CreateDirectory(Path.Combine(_root, "catalog", "g1"));
+        File.WriteAllText(Path.Combine(_root, "catalog", "g1", ModelCatalog.ManifestFileName), decoder.ToJsonString());
+        ModelHost pool = Create(budget: 1_000_000);
+
+        var e = await Assert.ThrowsAsync<ModelNotReadyException>(() => pool.GetReadyAsync("g1"));
+
+        Assert.Contains($"Thaw:Models:MemoryBudgetBytes (1000000 bytes) is smaller than the model ({12 + (2L * 3 * 2 * 16 * 512 * 8 * 4)} bytes)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _backend.Created);
+    }
+
+    [Fact]
     public async Task FixedPolicy_ModelIdlePastItsWindow_IsUnloaded_AndTheNextRequestLoadsItAgain()
     {
         ModelHost pool = Create(policy: KeepAlivePolicies.Fixed(new FixedKeepAliveOptions { Window = TimeSpan.FromMinutes(10) }));
