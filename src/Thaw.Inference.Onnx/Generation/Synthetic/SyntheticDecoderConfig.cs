@@ -48,31 +48,26 @@ internal sealed record SyntheticDecoderConfig
         : new SyntheticDecoderConfig { Layout = layout, KvHeads = 2 };
 
     /// <summary>About 17 M parameters: big enough that a decode step reads more weights than the caches hold.</summary>
-    public static SyntheticDecoderConfig Small(DecoderLayout layout) => new()
-    {
-        Layout = layout,
-        Layers = 4,
-        Hidden = 512,
-        Heads = 8,
-        KvHeads = layout == DecoderLayout.Optimum ? 8 : 4,
-        Intermediate = 1408,
-        Vocab = 8192,
-        MaxPositions = 512,
-    };
+    public static SyntheticDecoderConfig Small(DecoderLayout layout) =>
+        Sized(layout, layers: 4, hidden: 512, heads: 8, groupedKvHeads: 4, intermediate: 1408, vocab: 8192);
 
     /// <summary>
     /// About 100 M parameters (113 M for the optimum layout, which has no grouped KV heads): memory-bound at batch 1
     /// on a CPU, the size <c>thaw bench generate</c> measures continuous batching with.
     /// </summary>
-    public static SyntheticDecoderConfig Medium(DecoderLayout layout) => new()
+    public static SyntheticDecoderConfig Medium(DecoderLayout layout) =>
+        Sized(layout, layers: 8, hidden: 1024, heads: 16, groupedKvHeads: 4, intermediate: 2816, vocab: 16384);
+
+    /// <summary>A benchmark size: 512 positions, and KV heads grouped only where the layout can (the optimum graph has no repeat_kv).</summary>
+    private static SyntheticDecoderConfig Sized(DecoderLayout layout, int layers, int hidden, int heads, int groupedKvHeads, int intermediate, int vocab) => new()
     {
         Layout = layout,
-        Layers = 8,
-        Hidden = 1024,
-        Heads = 16,
-        KvHeads = layout == DecoderLayout.Optimum ? 16 : 4,
-        Intermediate = 2816,
-        Vocab = 16384,
+        Layers = layers,
+        Hidden = hidden,
+        Heads = heads,
+        KvHeads = layout == DecoderLayout.Optimum ? heads : groupedKvHeads,
+        Intermediate = intermediate,
+        Vocab = vocab,
         MaxPositions = 512,
     };
 
