@@ -19,6 +19,12 @@ public sealed record FileRecord
     /// <summary>Unix seconds after which the retention sweep deletes the file; null: kept until deleted.</summary>
     public long? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// Thaw's own: the owner of the key that uploaded the file (a batch's output files: the batch's owner). A record
+    /// stored before owners existed has none and reads as <see cref="OwnerNames.Default"/>. Not in the API's answers.
+    /// </summary>
+    public string Owner { get; init; } = OwnerNames.Default;
+
     /// <summary>Deprecated by OpenAI but still sent by it; a stored file is always <c>processed</c>.</summary>
     public string Status => "processed";
 }
