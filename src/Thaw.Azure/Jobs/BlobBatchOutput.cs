@@ -32,11 +32,11 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
         return new BlobChunkWriter(new StagedBlocks(output, firstLine, attempt), new StagedBlocks(errors, firstLine, attempt), marker, attempt);
     }
 
-    public async Task<CommittedOutput> CommitAsync(string batchId, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
+    public async Task<CommittedOutput> CommitAsync(string batchId, string owner, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
     {
         Dictionary<int, BlobChunkMarker> stored = await ReadMarkersAsync(batchId, cancellationToken).ConfigureAwait(false);
         List<BlobChunkMarker> chunks = BatchOutputCommits.Select(batchId, progress, stored, m => m.Chunk);
-        FileRecord output = await CommitFileAsync(JobIds.OutputFileId(batchId), $"{batchId}_output.jsonl", chunks.SelectMany(c => c.OutputBlockIds).ToList(), cancellationToken)
+        FileRecord output = await CommitFileAsync(JobIds.OutputFileId(batchId), owner, $"{batchId}_output.jsonl", chunks.SelectMany(c => c.OutputBlockIds).ToList(), cancellationToken)
             .ConfigureAwait(false);
         List<string> errorBlocks = chunks.SelectMany(c => c.ErrorBlockIds).ToList();
         if (errorBlocks.Count == 0)
@@ -44,7 +44,7 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
             return new CommittedOutput(output, null);
         }
 
-        FileRecord errors = await CommitFileAsync(JobIds.ErrorFileId(batchId), $"{batchId}_errors.jsonl", errorBlocks, cancellationToken).ConfigureAwait(false);
+        FileRecord errors = await CommitFileAsync(JobIds.ErrorFileId(batchId), owner, $"{batchId}_errors.jsonl", errorBlocks, cancellationToken).ConfigureAwait(false);
         return new CommittedOutput(output, errors);
     }
 
@@ -90,8 +90,8 @@ internal sealed class BlobBatchOutput(JobContainer container, BlobFileStore file
         return markers;
     }
 
-    private Task<FileRecord> CommitFileAsync(string fileId, string filename, List<string> blocks, CancellationToken cancellationToken) =>
-        files.WriteAsync(fileId, filename, FilePurposes.BatchOutput, options.Value.OutputRetention, async (blob, metadata) =>
+    private Task<FileRecord> CommitFileAsync(string fileId, string owner, string filename, List<string> blocks, CancellationToken cancellationToken) =>
+        files.WriteAsync(fileId, filename, FilePurposes.BatchOutput, options.Value.OutputRetention, owner, async (blob, metadata) =>
         {
             if (blocks.Count == 0)
             {

@@ -8,14 +8,16 @@ using Thaw.Inference.Jobs;
 namespace Thaw.Azure.Jobs;
 
 /// <summary>
-/// Files in Blob Storage: <c>files/{id}</c>, with the OpenAI file fields as blob metadata. An upload streams into
-/// staged blocks and commits only once whole and within its limit, so a file is visible whole or not at all.
+/// Files in Blob Storage: <c>files/{id}</c>, with the OpenAI file fields and the owner as blob metadata. An upload
+/// streams into staged blocks and commits only once whole and within its limit, so a file is visible whole or not at all.
 /// Blob Storage lists names in ascending order only, so each file also has two empty index blobs,
-/// <c>files-index/asc/</c> and <c>files-index/desc/</c> + <see cref="FileIndex.Name"/>, carrying the record as
-/// metadata: a page of <c>GET /v1/files</c> is one listing from the cursor's index name on (<c>startFrom</c>), in
-/// either order, without reading any file. The index is written after the file and removed before it, so a listed
-/// file exists; a file stored before the index existed is served by id but not listed. A file that expires also has
-/// <c>files-index/expiry/{expires_at:D12}.{id}</c>, which the retention sweep lists from the start.
+/// <c>files-index/owner/{owner}/asc/</c> and <c>.../desc/</c> + <see cref="FileIndex.Name"/>, carrying the record as
+/// metadata: a page of <c>GET /v1/files</c> is one listing of the caller's owner from the cursor's index name on
+/// (<c>startFrom</c>), in either order, without reading any file or another owner's entries. The index is written after
+/// the file and removed before it, so a listed file exists; a file stored before the index existed is served by id but
+/// not listed. Entries from before owners (<c>files-index/asc/</c>, <c>files-index/desc/</c>) move under the owner
+/// <c>default</c> the first time this instance lists or changes the index. A file that expires also has
+/// <c>files-index/expiry/{expires_at:D12}.{id}</c>, for every owner, which the retention sweep lists from the start.
 /// </summary>
 internal sealed class BlobFileStore(JobContainer container, TimeProvider time) : IFileStore
 {
@@ -25,12 +27,16 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     private const string BytesKey = "bytes";
     private const string IdKey = "id";
     private const string ExpiresKey = "expires_at";
+    private const string OwnerKey = "owner";
+
+    private readonly SemaphoreSlim _migration = new(1, 1);
+    private volatile bool _migrated;
 
     /// <summary>Blob Storage's limit on one blob's metadata, names and values together.</summary>
     internal const int MaxMetadataBytes = 8 * 1024;
 
     public Task<FileRecord> PutAsync(FileUpload upload, Stream content, CancellationToken cancellationToken = default) =>
-        WriteAsync(upload.Id ?? JobIds.NewFileId(time), upload.Filename, upload.Purpose, upload.ExpiresAfter, async (blob, metadata) =>
+        WriteAsync(upload.Id ?? JobIds.NewFileId(time), upload.Filename, upload.Purpose, upload.ExpiresAfter, upload.Owner, async (blob, metadata) =>
         {
             var limited = new SizeLimitedStream(content, upload.MaxBytes);
             await blob.UploadAsync(limited, new BlobUploadOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
@@ -42,15 +48,21 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     /// replaces its index entries: a rewritten file (a batch's output, redone) is listed once, at its new time.
     /// </summary>
     internal async Task<FileRecord> WriteAsync(
-        string id, string filename, string purpose, TimeSpan? expiresAfter, Func<BlockBlobClient, Dictionary<string, string>, Task<long>> write,
+        string id, string filename, string purpose, TimeSpan? expiresAfter, string owner, Func<BlockBlobClient, Dictionary<string, string>, Task<long>> write,
         CancellationToken cancellationToken)
     {
+        if (!OwnerNames.IsValid(owner))
+        {
+            throw new ArgumentException($"Bug: '{owner}' is not an owner name; options validation admits only [a-z0-9-]{{1,{OwnerNames.MaxLength}}}.", nameof(owner));
+        }
+
+        await MigrateLegacyIndexAsync(cancellationToken).ConfigureAwait(false);
         FileRecord? previous = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = time.GetUtcNow();
         long created = now.ToUnixTimeSeconds();
         long? expires = expiresAfter is { } after ? (now + after).ToUnixTimeSeconds() : null;
-        long bytes = await write(await BlockBlobAsync(id).ConfigureAwait(false), Metadata(filename, purpose, created, expires)).ConfigureAwait(false);
-        var record = new FileRecord { Id = id, Bytes = bytes, CreatedAt = created, Filename = filename, Purpose = purpose, ExpiresAt = expires };
+        var record = new FileRecord { Id = id, Bytes = 0, CreatedAt = created, Filename = filename, Purpose = purpose, ExpiresAt = expires, Owner = owner };
+        record = record with { Bytes = await write(await BlockBlobAsync(id).ConfigureAwait(false), Metadata(record)).ConfigureAwait(false) };
         if (previous is not null)
         {
             await UnindexAsync(previous, cancellationToken).ConfigureAwait(false);
@@ -67,9 +79,9 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
             return null;
         }
 
+        await MigrateLegacyIndexAsync(cancellationToken).ConfigureAwait(false);
         FileRecord expiring = record with { ExpiresAt = record.CreatedAt + (long)expiresAfter.TotalSeconds };
-        await (await BlobAsync(id).ConfigureAwait(false)).SetMetadataAsync(
-            Metadata(record.Filename, record.Purpose, record.CreatedAt, expiring.ExpiresAt), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await (await BlobAsync(id).ConfigureAwait(false)).SetMetadataAsync(Metadata(expiring), cancellationToken: cancellationToken).ConfigureAwait(false);
         await UnindexAsync(record, cancellationToken).ConfigureAwait(false);
         await IndexAsync(expiring, cancellationToken).ConfigureAwait(false);
         return expiring;
@@ -78,7 +90,7 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     private async Task IndexAsync(FileRecord record, CancellationToken cancellationToken)
     {
         BlobContainerClient files = await container.GetAsync().ConfigureAwait(false);
-        Dictionary<string, string> entry = Metadata(record.Filename, record.Purpose, record.CreatedAt, record.ExpiresAt);
+        Dictionary<string, string> entry = Metadata(record);
         entry[BytesKey] = record.Bytes.ToString(CultureInfo.InvariantCulture);
         entry[IdKey] = record.Id;
         foreach (bool ascending in (bool[])[true, false])
@@ -130,11 +142,17 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
 
     public async Task<FilePage> ListAsync(FileQuery query, CancellationToken cancellationToken = default)
     {
-        string prefix = IndexPrefix(query.Ascending);
+        if (!OwnerNames.IsValid(query.Owner))
+        {
+            return new FilePage([], false);
+        }
+
+        await MigrateLegacyIndexAsync(cancellationToken).ConfigureAwait(false);
+        string prefix = IndexPrefix(query.Owner, query.Ascending);
         string? cursor = null;
         if (query.After is { } after)
         {
-            if (await GetAsync(after, cancellationToken).ConfigureAwait(false) is not { } from)
+            if (await GetAsync(after, cancellationToken).ConfigureAwait(false) is not { } from || from.Owner != query.Owner)
             {
                 return new FilePage([], false);
             }
@@ -199,6 +217,7 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
         }
 
         // The index entries go first: a list never shows a file that is gone.
+        await MigrateLegacyIndexAsync(cancellationToken).ConfigureAwait(false);
         await UnindexAsync(record, cancellationToken).ConfigureAwait(false);
         return await (await BlobAsync(id).ConfigureAwait(false)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
@@ -211,14 +230,17 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     // Metadata values must be ASCII: the file name is escaped (up to 3 characters per UTF-8 byte). Blob Storage refuses
     // more than 8 KiB of metadata per blob (names and values), but Azurite accepts it, so the bound is checked here: the
     // upload route bounds file names well below it, and a longer one reaching this is a bug, not a 500 from Azure alone.
-    private static Dictionary<string, string> Metadata(string filename, string purpose, long createdAt, long? expiresAt)
+    private static Dictionary<string, string> Metadata(FileRecord record)
     {
+        string filename = record.Filename;
         var metadata = new Dictionary<string, string>
         {
             [FilenameKey] = Uri.EscapeDataString(filename),
-            [PurposeKey] = purpose,
-            [CreatedKey] = createdAt.ToString(CultureInfo.InvariantCulture),
-            [ExpiresKey] = (expiresAt ?? long.MaxValue).ToString(CultureInfo.InvariantCulture),
+            [PurposeKey] = record.Purpose,
+            [CreatedKey] = record.CreatedAt.ToString(CultureInfo.InvariantCulture),
+            [ExpiresKey] = (record.ExpiresAt ?? long.MaxValue).ToString(CultureInfo.InvariantCulture),
+            // Checked at its longest; the owner's actual name is set below.
+            [OwnerKey] = new string('x', OwnerNames.MaxLength),
             // The index blobs add these two: the bound is checked with them.
             [BytesKey] = long.MaxValue.ToString(CultureInfo.InvariantCulture),
             [IdKey] = new string('x', 128),
@@ -233,7 +255,8 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
 
         metadata.Remove(BytesKey);
         metadata.Remove(IdKey);
-        if (expiresAt is null)
+        metadata[OwnerKey] = record.Owner;
+        if (record.ExpiresAt is null)
         {
             metadata.Remove(ExpiresKey);
         }
@@ -245,9 +268,52 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
 
     private static string? ExpiryName(FileRecord file) => FileIndex.ExpiryName(file) is { } name ? ExpiryPrefix + name : null;
 
-    private static string IndexPrefix(bool ascending) => ascending ? "files-index/asc/" : "files-index/desc/";
+    // Under "owner/": an owner's name can never meet the other folders of files-index/ (asc, desc, expiry).
+    private static string IndexPrefix(string owner, bool ascending) => $"files-index/owner/{owner}/{(ascending ? "asc" : "desc")}/";
 
-    private static string IndexName(FileRecord file, bool ascending) => IndexPrefix(ascending) + FileIndex.Name(file, ascending);
+    private static string IndexName(FileRecord file, bool ascending) => IndexPrefix(file.Owner, ascending) + FileIndex.Name(file, ascending);
+
+    private static string LegacyIndexPrefix(bool ascending) => ascending ? "files-index/asc/" : "files-index/desc/";
+
+    /// <summary>
+    /// Once per instance, before it lists or changes the index: entries from before owners (which name none) move under
+    /// <c>default</c>, metadata and all, and the old ones go. Idempotent, so instances that start together may both run it.
+    /// </summary>
+    private async Task MigrateLegacyIndexAsync(CancellationToken cancellationToken)
+    {
+        if (_migrated)
+        {
+            return;
+        }
+
+        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_migrated)
+            {
+                return;
+            }
+
+            BlobContainerClient files = await container.GetAsync().ConfigureAwait(false);
+            foreach (bool ascending in (bool[])[true, false])
+            {
+                string legacy = LegacyIndexPrefix(ascending);
+                await foreach (BlobItem item in files.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, legacy, cancellationToken).ConfigureAwait(false))
+                {
+                    string moved = IndexPrefix(OwnerNames.Default, ascending) + item.Name[legacy.Length..];
+                    await files.GetBlobClient(moved).UploadAsync(BinaryData.Empty.ToStream(),
+                        new BlobUploadOptions { Metadata = item.Metadata }, cancellationToken).ConfigureAwait(false);
+                    await files.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            _migrated = true;
+        }
+        finally
+        {
+            _migration.Release();
+        }
+    }
 
     private async Task UnindexAsync(FileRecord record, CancellationToken cancellationToken)
     {
@@ -274,6 +340,7 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
                 Filename = Uri.UnescapeDataString(filename),
                 Purpose = purpose,
                 ExpiresAt = metadata.TryGetValue(ExpiresKey, out string? expires) && long.TryParse(expires, CultureInfo.InvariantCulture, out long expiresAt) ? expiresAt : null,
+                Owner = metadata.TryGetValue(OwnerKey, out string? owner) && OwnerNames.IsValid(owner) ? owner : OwnerNames.Default,
             }
             : null;
 }

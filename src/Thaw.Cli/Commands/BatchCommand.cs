@@ -81,7 +81,7 @@ internal static class BatchCommand
         status.SetAction((parse, cancellationToken) => RunAsync(parse, url, apiKey, stderr, async client =>
         {
             BatchRecord batch = await client.GetAsync(parse.GetValue(batchId)!, cancellationToken);
-            await (parse.GetValue(json) ? stdout.WriteLineAsync(JsonSerializer.Serialize(batch, ThawJson.Context.BatchRecord)) : PrintAsync(stdout, batch));
+            await (parse.GetValue(json) ? stdout.WriteLineAsync(JsonSerializer.Serialize(batch, ThawJson.BatchRecord)) : PrintAsync(stdout, batch));
             return 0;
         }));
 

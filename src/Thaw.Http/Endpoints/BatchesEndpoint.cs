@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
+using Thaw.Http.Security;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Http.Endpoints;
@@ -11,7 +12,8 @@ namespace Thaw.Http.Endpoints;
 /// <summary>
 /// The Batch API: <c>POST /v1/batches</c> checks what can be known at once (the input file, the endpoint, the
 /// completion window), stores the batch and queues its job; <c>GET /v1/batches/{id}</c>, <c>GET /v1/batches</c>
-/// (newest first, <c>limit</c> and <c>after</c>) and <c>POST /v1/batches/{id}/cancel</c>.
+/// (newest first, <c>limit</c> and <c>after</c>) and <c>POST /v1/batches/{id}/cancel</c>. Each sees the caller's
+/// owner's batches and files only (<see cref="CallerOwner"/>): another owner's id answers 404 like an unknown one.
 /// </summary>
 public sealed class BatchesEndpoint(
     IBatchStore batches,
@@ -53,8 +55,10 @@ public sealed class BatchesEndpoint(
                 throw new ApiException(ApiError.BadRequest("metadata", $"'metadata' has {create.Metadata.Count} pairs; the limit is {MaxMetadataPairs}."));
             }
 
-            FileRecord input = await files.GetAsync(create.InputFileId, aborted).ConfigureAwait(false)
-                ?? throw new ApiException(ApiError.NotFound("input_file_id", $"No file '{create.InputFileId}'.", "file_not_found"));
+            string owner = CallerOwner.Of(request.HttpContext);
+            FileRecord input = await files.GetAsync(create.InputFileId, aborted).ConfigureAwait(false) is { } found && found.Owner == owner
+                ? found
+                : throw new ApiException(ApiError.NotFound("input_file_id", $"No file '{create.InputFileId}'.", "file_not_found"));
             if (input.Purpose != FilePurposes.Batch)
             {
                 throw new ApiException(ApiError.BadRequest("input_file_id", $"The file '{input.Id}' has purpose '{input.Purpose}'; a batch reads a file uploaded with purpose 'batch'."));
@@ -75,6 +79,7 @@ public sealed class BatchesEndpoint(
                 CreatedAt = now.ToUnixTimeSeconds(),
                 ExpiresAt = now.AddHours(24).ToUnixTimeSeconds(),
                 Metadata = create.Metadata,
+                Owner = owner,
             };
             await batches.CreateAsync(batch, aborted).ConfigureAwait(false);
             try
@@ -93,7 +98,7 @@ public sealed class BatchesEndpoint(
                 throw;
             }
 
-            return new JsonResult<BatchRecord>(batch, ThawJson.Context.BatchRecord);
+            return new JsonResult<BatchRecord>(batch, ThawJson.BatchRecord);
         }, logger, aborted);
     }
 
@@ -102,8 +107,10 @@ public sealed class BatchesEndpoint(
         CancellationToken aborted = request.HttpContext.RequestAborted;
         return ApiGuard.RunAsync(async () =>
         {
-            VersionedBatch batch = await batches.GetAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
-            return new JsonResult<BatchRecord>(batch.Batch, ThawJson.Context.BatchRecord);
+            VersionedBatch batch = await batches.GetAsync(id, aborted).ConfigureAwait(false) is { } found && found.Batch.Owner == CallerOwner.Of(request.HttpContext)
+                ? found
+                : throw NotFound(id);
+            return new JsonResult<BatchRecord>(batch.Batch, ThawJson.BatchRecord);
         }, logger, aborted);
     }
 
@@ -113,9 +120,13 @@ public sealed class BatchesEndpoint(
         return ApiGuard.RunAsync(async () =>
         {
             long now = time.GetUtcNow().ToUnixTimeSeconds();
-            BatchRecord batch = await batches.UpdateAsync(id, b => b.Status is BatchStatus.Validating or BatchStatus.InProgress
+            string owner = CallerOwner.Of(request.HttpContext);
+            // Another owner's batch is left as it is (the change returns null) and answers 404 below.
+            BatchRecord batch = await batches.UpdateAsync(id, b => b.Owner == owner && (b.Status is BatchStatus.Validating or BatchStatus.InProgress)
                 ? b with { Status = BatchStatus.Cancelling, CancellingAt = now }
-                : null, aborted).ConfigureAwait(false) ?? throw NotFound(id);
+                : null, aborted).ConfigureAwait(false) is { } updated && updated.Owner == owner
+                ? updated
+                : throw NotFound(id);
             if (batch.Status is not (BatchStatus.Cancelling or BatchStatus.Cancelled))
             {
                 throw new ApiException(ApiError.Conflict("batch_id",
@@ -123,7 +134,7 @@ public sealed class BatchesEndpoint(
                     "batch_not_cancellable"));
             }
 
-            return new JsonResult<BatchRecord>(batch, ThawJson.Context.BatchRecord);
+            return new JsonResult<BatchRecord>(batch, ThawJson.BatchRecord);
         }, logger, aborted);
     }
 
@@ -140,8 +151,8 @@ public sealed class BatchesEndpoint(
             }
 
             string? after = request.Query["after"] is { Count: > 0 } cursor ? cursor[0] : null;
-            BatchPage page = await batches.ListAsync(limit, after, aborted).ConfigureAwait(false);
-            return new JsonResult<BatchList>(new BatchList { Data = page.Batches, HasMore = page.HasMore }, ThawJson.Context.BatchList);
+            BatchPage page = await batches.ListAsync(limit, after, CallerOwner.Of(request.HttpContext), aborted).ConfigureAwait(false);
+            return new JsonResult<BatchList>(new BatchList { Data = page.Batches, HasMore = page.HasMore }, ThawJson.BatchList);
         }, logger, aborted);
     }
 

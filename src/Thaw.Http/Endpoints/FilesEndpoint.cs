@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
+using Thaw.Http.Security;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Http.Endpoints;
@@ -14,7 +15,8 @@ namespace Thaw.Http.Endpoints;
 /// <summary>
 /// The Files API for batch input: <c>POST /v1/files</c> (multipart/form-data, <c>purpose=batch</c> and <c>file</c>,
 /// streamed into the file store with a size limit), <c>GET /v1/files</c> (paged), <c>GET /v1/files/{id}</c>,
-/// <c>GET /v1/files/{id}/content</c> and <c>DELETE /v1/files/{id}</c>.
+/// <c>GET /v1/files/{id}/content</c> and <c>DELETE /v1/files/{id}</c>. Each sees the caller's owner's files only
+/// (<see cref="CallerOwner"/>): another owner's id answers 404 exactly like an id that names no file.
 /// </summary>
 public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> options, ILogger<FilesEndpoint> logger)
 {
@@ -111,7 +113,7 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
                         }
 
                         // The SDKs send 'purpose' first; if it comes after the file, the file is checked once it does.
-                        stored = await files.PutAsync(new FileUpload(filename, FilePurposes.Batch, maxBytes), new MalformedMultipartStream(section.Body), aborted)
+                        stored = await files.PutAsync(new FileUpload(filename, FilePurposes.Batch, maxBytes, Owner: CallerOwner.Of(request.HttpContext)), new MalformedMultipartStream(section.Body), aborted)
                             .ConfigureAwait(false);
                     }
                 }
@@ -138,7 +140,7 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
                     stored = await files.SetExpiryAsync(stored.Id, after, aborted).ConfigureAwait(false) ?? throw NotFound(stored.Id);
                 }
 
-                return new JsonResult<FileRecord>(stored, ThawJson.Context.FileRecord);
+                return new JsonResult<FileRecord>(stored, ThawJson.FileRecord);
             }
             catch (Exception e)
             {
@@ -162,8 +164,8 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
         CancellationToken aborted = request.HttpContext.RequestAborted;
         return ApiGuard.RunAsync(async () =>
         {
-            FilePage page = await files.ListAsync(ListQuery(request.Query), aborted).ConfigureAwait(false);
-            return new JsonResult<FileList>(new FileList { Data = page.Files, HasMore = page.HasMore }, ThawJson.Context.FileList);
+            FilePage page = await files.ListAsync(ListQuery(request.Query) with { Owner = CallerOwner.Of(request.HttpContext) }, aborted).ConfigureAwait(false);
+            return new JsonResult<FileList>(new FileList { Data = page.Files, HasMore = page.HasMore }, ThawJson.FileList);
         }, logger, aborted);
     }
 
@@ -172,8 +174,8 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
         CancellationToken aborted = request.HttpContext.RequestAborted;
         return ApiGuard.RunAsync(async () =>
         {
-            FileRecord file = await files.GetAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
-            return new JsonResult<FileRecord>(file, ThawJson.Context.FileRecord);
+            FileRecord file = await GetOwnAsync(files, id, request.HttpContext).ConfigureAwait(false);
+            return new JsonResult<FileRecord>(file, ThawJson.FileRecord);
         }, logger, aborted);
     }
 
@@ -182,7 +184,7 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
         CancellationToken aborted = request.HttpContext.RequestAborted;
         return ApiGuard.RunAsync(async () =>
         {
-            FileRecord file = await files.GetAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
+            FileRecord file = await GetOwnAsync(files, id, request.HttpContext).ConfigureAwait(false);
             Stream content = await files.OpenReadAsync(id, aborted).ConfigureAwait(false) ?? throw NotFound(id);
             return new StreamResult(content, "application/octet-stream", file.Bytes);
         }, logger, aborted);
@@ -216,9 +218,20 @@ public sealed class FilesEndpoint(IFileStore files, IOptions<JobsOptions> option
     public Task<IResult> DeleteAsync(string id, HttpRequest request)
     {
         CancellationToken aborted = request.HttpContext.RequestAborted;
-        return ApiGuard.RunAsync(async () => await files.DeleteAsync(id, aborted).ConfigureAwait(false)
-            ? new JsonResult<FileDeleted>(new FileDeleted { Id = id }, ThawJson.Context.FileDeleted)
-            : throw NotFound(id), logger, aborted);
+        return ApiGuard.RunAsync(async () =>
+        {
+            await GetOwnAsync(files, id, request.HttpContext).ConfigureAwait(false);
+            return await files.DeleteAsync(id, aborted).ConfigureAwait(false)
+                ? new JsonResult<FileDeleted>(new FileDeleted { Id = id }, ThawJson.Context.FileDeleted)
+                : throw NotFound(id);
+        }, logger, aborted);
+    }
+
+    /// <summary>The file <paramref name="id"/> if it is the caller's; otherwise the same 404 as for no file at all.</summary>
+    internal static async Task<FileRecord> GetOwnAsync(IFileStore files, string id, HttpContext context)
+    {
+        FileRecord? file = await files.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return file is not null && file.Owner == CallerOwner.Of(context) ? file : throw NotFound(id);
     }
 
     internal static ApiException NotFound(string id) =>

@@ -9,7 +9,8 @@ using Thaw.Http.Errors;
 namespace Thaw.Http.Security;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;key&gt;</c> against <c>Thaw:ApiKeys</c>. The requirement itself is the
+/// <c>Authorization: Bearer &lt;key&gt;</c> against <c>Thaw:ApiKeys</c> and <c>Thaw:Owners</c>; the key's owner becomes
+/// the <see cref="CallerOwner.ClaimType"/> claim that the endpoints read through <see cref="CallerOwner.Of"/>. The requirement itself is the
 /// <see cref="PolicyName"/> on the <c>/v1</c> route group, so it holds for whatever path the router matched (any casing,
 /// any encoding Kestrel normalizes), not for the paths a prefix check happens to recognise. A challenge answers 401
 /// in the OpenAI envelope with <c>WWW-Authenticate: Bearer</c>.
@@ -34,12 +35,12 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!keys.Accepts(presented))
+        if (keys.OwnerOf(presented) is not { } owner)
         {
             return Task.FromResult(AuthenticateResult.Fail("Incorrect API key."));
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(authenticationType: SchemeName));
+        ClaimsPrincipal principal = CallerOwner.Principal(owner);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 

@@ -5,25 +5,29 @@ using Microsoft.Extensions.Options;
 namespace Thaw.Http.Security;
 
 /// <summary>
-/// The configured keys as SHA-256 digests, compared in constant time: neither a key's content nor its length leaks
-/// by timing, and every key is compared whether or not an earlier one matched.
+/// The configured keys as SHA-256 digests with their owners, compared in constant time: neither a key's content nor
+/// its length leaks by timing, and every key is compared whether or not an earlier one matched.
 /// </summary>
 internal sealed class ApiKeyVerifier(IOptions<ApiKeyOptions> options)
 {
-    private readonly byte[][] _digests = options.Value.ApiKeys
-        .Where(k => !string.IsNullOrWhiteSpace(k))
-        .Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Trim())))
+    private readonly (byte[] Digest, string Owner)[] _keys = options.Value.Keys()
+        .Select(k => (SHA256.HashData(Encoding.UTF8.GetBytes(k.Key)), k.Owner))
         .ToArray();
 
-    public bool Accepts(string presented)
+    /// <summary>The owner of <paramref name="presented"/>, or null when it is no configured key.</summary>
+    public string? OwnerOf(string presented)
     {
         byte[] digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        bool match = false;
-        foreach (byte[] key in _digests)
+        string? owner = null;
+        foreach ((byte[] key, string keyOwner) in _keys)
         {
-            match |= CryptographicOperations.FixedTimeEquals(digest, key);
+            // No early exit: validation admits each key under one owner only, so at most one matches.
+            if (CryptographicOperations.FixedTimeEquals(digest, key))
+            {
+                owner = keyOwner;
+            }
         }
 
-        return match;
+        return owner;
     }
 }

@@ -107,7 +107,7 @@ public sealed partial class BatchJobRunner(
         }
 
         IReadOnlyList<BatchProgress> progress = await output.ReadProgressAsync(batchId, batch.Ranges(), cancellationToken).ConfigureAwait(false);
-        return await FinishAsync(batchId, progress, status, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(batch, progress, status, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Marks the batch failed with the reason (a poison message, a batch that cannot succeed).</summary>
@@ -271,7 +271,7 @@ public sealed partial class BatchJobRunner(
             : null, cancellationToken).ConfigureAwait(false);
         if (written && batch.Status == BatchStatus.Finalizing && batch.Shards?.Assembler == shard)
         {
-            return await FinishAsync(batchId, progress, BatchStatus.Completed, cancellationToken).ConfigureAwait(false);
+            return await FinishAsync(batch, progress, BatchStatus.Completed, cancellationToken).ConfigureAwait(false);
         }
 
         // Not all written (other shards remain), or another worker assembles; a cancel that landed meanwhile ends it now.
@@ -460,9 +460,10 @@ public sealed partial class BatchJobRunner(
         }
     }
 
-    private async Task<BatchRecord> FinishAsync(string batchId, IReadOnlyList<BatchProgress> progress, BatchStatus final, CancellationToken cancellationToken)
+    private async Task<BatchRecord> FinishAsync(BatchRecord ending, IReadOnlyList<BatchProgress> progress, BatchStatus final, CancellationToken cancellationToken)
     {
-        CommittedOutput committed = await output.CommitAsync(batchId, progress, cancellationToken).ConfigureAwait(false);
+        string batchId = ending.Id;
+        CommittedOutput committed = await output.CommitAsync(batchId, ending.Owner, progress, cancellationToken).ConfigureAwait(false);
         (int lines, int completed, int failed) = (progress.Sum(p => p.EndLine - p.FirstLine), progress.Sum(p => p.Completed), progress.Sum(p => p.Failed));
         long now = Now();
         BatchRecord batch = await UpdateAsync(batchId, b =>

@@ -48,6 +48,20 @@ public sealed record BatchRecord
 
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>
+    /// Thaw's own: the owner of the key that created the batch, and of its output and error files. A record stored
+    /// before owners existed has none and reads as <see cref="OwnerNames.Default"/>. Not in the API's answers.
+    /// </summary>
+    public string Owner
+    {
+        get => _owner;
+
+        // The source-generated reader sets every init property, an absent one to null: that is a record from before owners.
+        init => _owner = string.IsNullOrEmpty(value) ? OwnerNames.Default : value;
+    }
+
+    private readonly string _owner = OwnerNames.Default;
+
     /// <summary>Thaw's own: the shards of a batch split into several job messages; absent for a batch run as one.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BatchShards? Shards { get; init; }

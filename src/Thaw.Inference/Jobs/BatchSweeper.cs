@@ -30,7 +30,7 @@ public sealed partial class BatchSweeper(
         string? after = null;
         while (true)
         {
-            BatchPage page = await batches.ListAsync(PageSize, after, cancellationToken).ConfigureAwait(false);
+            BatchPage page = await batches.ListAsync(PageSize, after, owner: null, cancellationToken).ConfigureAwait(false);
             foreach (BatchRecord batch in page.Batches)
             {
                 if (!batch.IsTerminal && await SweepAsync(batch, cancellationToken).ConfigureAwait(false))

@@ -19,6 +19,20 @@ public sealed record FileRecord
     /// <summary>Unix seconds after which the retention sweep deletes the file; null: kept until deleted.</summary>
     public long? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// Thaw's own: the owner of the key that uploaded the file (a batch's output files: the batch's owner). A record
+    /// stored before owners existed has none and reads as <see cref="OwnerNames.Default"/>. Not in the API's answers.
+    /// </summary>
+    public string Owner
+    {
+        get => _owner;
+
+        // The source-generated reader sets every init property, an absent one to null: that is a record from before owners.
+        init => _owner = string.IsNullOrEmpty(value) ? OwnerNames.Default : value;
+    }
+
+    private readonly string _owner = OwnerNames.Default;
+
     /// <summary>Deprecated by OpenAI but still sent by it; a stored file is always <c>processed</c>.</summary>
     public string Status => "processed";
 }

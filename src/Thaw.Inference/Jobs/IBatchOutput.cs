@@ -17,10 +17,11 @@ public interface IBatchOutput
     Task<IBatchChunkWriter> BeginChunkAsync(string batchId, int firstLine, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Joins the chains of <paramref name="progress"/>, in order, into the output and error files (idempotent: same file ids).
+    /// Joins the chains of <paramref name="progress"/>, in order, into the output and error files (idempotent: same file ids),
+    /// which belong to <paramref name="owner"/>, the batch's owner.
     /// </summary>
     /// <exception cref="InvalidOperationException">The stored chunks no longer match <paramref name="progress"/> (another run rewrote them).</exception>
-    Task<CommittedOutput> CommitAsync(string batchId, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default);
+    Task<CommittedOutput> CommitAsync(string batchId, string owner, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default);
 
     /// <summary>Records that a worker runs the batch until <paramref name="until"/> (it renews as it works).</summary>
     Task RenewLeaseAsync(string batchId, DateTimeOffset until, CancellationToken cancellationToken = default);

@@ -12,6 +12,9 @@ public interface IBatchStore
     /// <summary>Replaces the batch if it is still at <paramref name="etag"/>; returns the new version, or null on a conflict.</summary>
     Task<string?> TryUpdateAsync(BatchRecord batch, string etag, CancellationToken cancellationToken = default);
 
-    /// <summary>Batches newest first, at most <paramref name="limit"/>, starting after the batch <paramref name="after"/>.</summary>
-    Task<BatchPage> ListAsync(int limit, string? after, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Batches newest first, at most <paramref name="limit"/>, starting after the batch <paramref name="after"/>: those of
+    /// <paramref name="owner"/>, read from that owner's index only, or every owner's when null (the sweep, the restart).
+    /// </summary>
+    Task<BatchPage> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken = default);
 }

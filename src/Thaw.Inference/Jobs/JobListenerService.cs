@@ -90,7 +90,7 @@ internal sealed partial class JobListenerService(
     /// </summary>
     private async Task RequeueUnfinishedAsync(CancellationToken cancellationToken)
     {
-        BatchPage all = await batches.ListAsync(int.MaxValue, null, cancellationToken).ConfigureAwait(false);
+        BatchPage all = await batches.ListAsync(int.MaxValue, null, owner: null, cancellationToken).ConfigureAwait(false);
         foreach (BatchRecord batch in all.Batches.Where(b => !b.IsTerminal).Reverse())
         {
             await queue.EnqueueAsync(JobMessage.ForBatch(batch.Id), cancellationToken).ConfigureAwait(false);

@@ -23,12 +23,12 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
             DataPath(batchId, firstLine, attempt, "output.jsonl"), DataPath(batchId, firstLine, attempt, "errors.jsonl"), ChunkPath(batchId, firstLine, "json"), attempt));
     }
 
-    public async Task<CommittedOutput> CommitAsync(string batchId, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
+    public async Task<CommittedOutput> CommitAsync(string batchId, string owner, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
     {
         Dictionary<int, StoredChunk> stored = await ReadMarkersAsync(batchId, cancellationToken).ConfigureAwait(false);
         List<StoredChunk> chunks = BatchOutputCommits.Select(batchId, progress, stored, m => m.Chunk);
-        FileRecord output = await JoinAsync(batchId, chunks, "output.jsonl", JobIds.OutputFileId(batchId), cancellationToken).ConfigureAwait(false);
-        FileRecord errors = await JoinAsync(batchId, chunks, "errors.jsonl", JobIds.ErrorFileId(batchId), cancellationToken).ConfigureAwait(false);
+        FileRecord output = await JoinAsync(batchId, owner, chunks, "output.jsonl", JobIds.OutputFileId(batchId), cancellationToken).ConfigureAwait(false);
+        FileRecord errors = await JoinAsync(batchId, owner, chunks, "errors.jsonl", JobIds.ErrorFileId(batchId), cancellationToken).ConfigureAwait(false);
         if (errors.Bytes == 0)
         {
             await files.DeleteAsync(errors.Id, cancellationToken).ConfigureAwait(false);
@@ -81,7 +81,7 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
         return markers;
     }
 
-    private async Task<FileRecord> JoinAsync(string batchId, List<StoredChunk> chunks, string suffix, string fileId, CancellationToken cancellationToken)
+    private async Task<FileRecord> JoinAsync(string batchId, string owner, List<StoredChunk> chunks, string suffix, string fileId, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(BatchDirectory(batchId));
         string joined = AtomicFile.Partial(ChunkPath(batchId, -1, suffix));
@@ -97,7 +97,7 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
 
                 target.Position = 0;
                 string name = $"{batchId}_{suffix.Replace(".jsonl", "", StringComparison.Ordinal)}.jsonl";
-                return await files.PutAsync(new FileUpload(name, FilePurposes.BatchOutput, long.MaxValue, fileId, retention), target, cancellationToken).ConfigureAwait(false);
+                return await files.PutAsync(new FileUpload(name, FilePurposes.BatchOutput, long.MaxValue, fileId, retention, owner), target, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -6,9 +6,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Thaw.Inference.Jobs;
 
 /// <summary>
-/// Batches on local disk (the embedded default), one <c>{id}.json</c> each with a version counter as its ETag.
-/// Writes are serialized within the process and land by atomic rename; one process owns the directory. A list skips
-/// (and logs) a file it cannot read, so one damaged record cannot break <c>GET /v1/batches</c>.
+/// Batches on local disk (the embedded default), one <c>{id}.json</c> each with a version counter as its ETag, and an
+/// empty <c>listing/{owner}/{id}</c> (written after the record) so that an owner's list reads that owner's records only.
+/// Writes are serialized within the process and land by atomic rename; one process owns the directory. A directory
+/// without a listing (from before owners) gets one from its records when first used. A list skips (and logs) a file
+/// it cannot read, so one damaged record cannot break <c>GET /v1/batches</c>.
 /// </summary>
 internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBatchStore>? logger = null) : IBatchStore
 {
@@ -25,7 +27,14 @@ internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBat
                 throw new InvalidOperationException($"Batch '{batch.Id}' exists already; new ids are unique, so this is a bug.");
             }
 
+            if (!OwnerNames.IsValid(batch.Owner))
+            {
+                throw new ArgumentException($"Bug: '{batch.Owner}' is not an owner name; options validation admits only [a-z0-9-]{{1,{OwnerNames.MaxLength}}}.", nameof(batch));
+            }
+
+            await EnsureListingAsync(cancellationToken).ConfigureAwait(false);
             await WriteAsync(new StoredBatch(1, batch), cancellationToken).ConfigureAwait(false);
+            await WriteListingAsync(batch).ConfigureAwait(false);
         }
         finally
         {
@@ -59,21 +68,74 @@ internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBat
         }
     }
 
-    public async Task<BatchPage> ListAsync(int limit, string? after, CancellationToken cancellationToken = default)
+    public async Task<BatchPage> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken = default)
     {
-        if (!Directory.Exists(directory))
+        if (!Directory.Exists(directory) || (owner is not null && !OwnerNames.IsValid(owner)))
         {
             return new BatchPage([], false);
         }
 
-        var all = new List<BatchRecord>();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureListingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        // Ids are time-ordered (version-7 GUIDs), so id order is creation order even within one second.
+        List<string> ids = (owner is null ? Directory.EnumerateFiles(directory, "*.json") : ListedPaths(owner))
+            .Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(JobIds.IsWellFormed)
+            .OrderDescending(StringComparer.Ordinal).ToList();
+        int start = after is null ? 0 : ids.IndexOf(after) + 1;
+        if (after is not null && start == 0)
+        {
+            return new BatchPage([], false);
+        }
+
+        var page = new List<BatchRecord>();
+        int next = start;
+        for (; next < ids.Count && page.Count < limit; next++)
+        {
+            try
+            {
+                if (await ReadAsync(ids[next], cancellationToken).ConfigureAwait(false) is { } stored)
+                {
+                    page.Add(stored.Batch);
+                }
+            }
+            catch (JsonException)
+            {
+                LogUnreadable(_logger, ids[next] + ".json");
+            }
+        }
+
+        return new BatchPage(page, next < ids.Count);
+    }
+
+    private IEnumerable<string> ListedPaths(string owner)
+    {
+        string folder = Path.Combine(ListingRoot, owner);
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder) : [];
+    }
+
+    /// <summary>Under the gate: a directory of records from before owners gets its listing, each record under its owner.</summary>
+    private async Task EnsureListingAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(ListingRoot) || !Directory.Exists(directory))
+        {
+            return;
+        }
+
         foreach (string path in Directory.EnumerateFiles(directory, "*.json"))
         {
             try
             {
                 if (await ReadAsync(Path.GetFileNameWithoutExtension(path), cancellationToken).ConfigureAwait(false) is { } stored)
                 {
-                    all.Add(stored.Batch);
+                    await WriteListingAsync(stored.Batch).ConfigureAwait(false);
                 }
             }
             catch (JsonException)
@@ -82,16 +144,14 @@ internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBat
             }
         }
 
-        // Ids are time-ordered (version-7 GUIDs), so id order is creation order even within one second.
-        List<BatchRecord> ordered = all.OrderByDescending(b => b.Id, StringComparer.Ordinal).ToList();
-        int start = after is null ? 0 : ordered.FindIndex(b => b.Id == after) + 1;
-        if (after is not null && start == 0)
-        {
-            return new BatchPage([], false);
-        }
+        Directory.CreateDirectory(ListingRoot);
+    }
 
-        List<BatchRecord> page = ordered.Skip(start).Take(limit).ToList();
-        return new BatchPage(page, start + page.Count < ordered.Count);
+    private async Task WriteListingAsync(BatchRecord batch)
+    {
+        string folder = Path.Combine(ListingRoot, batch.Owner);
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, batch.Id), []).ConfigureAwait(false);
     }
 
     private async Task<StoredBatch?> ReadAsync(string id, CancellationToken cancellationToken)
@@ -119,6 +179,8 @@ internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBat
     }
 
     private string PathOf(string id) => Path.Combine(directory, id + ".json");
+
+    private string ListingRoot => Path.Combine(directory, "listing");
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "The file {Name} is not a readable batch record; the list skips it")]
     private static partial void LogUnreadable(ILogger logger, string name);

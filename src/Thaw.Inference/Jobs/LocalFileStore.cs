@@ -7,9 +7,11 @@ namespace Thaw.Inference.Jobs;
 /// <summary>
 /// Files on local disk (the embedded default): <c>{directory}/{id}.data</c> and its metadata <c>{id}.json</c>,
 /// each written by atomic rename, the metadata last, so a file is visible only once its content is whole. A list pages
-/// over the names of <c>{directory}/index/{purpose}/</c> (empty files named by <see cref="FileIndex"/>, written after the
-/// metadata) and reads only the page's records; <c>{directory}/expiry/</c> names the files that expire, by expiry time; it skips (and logs) an entry whose record it cannot read. A directory
-/// from before the index gets one when it is first listed.
+/// over the names of <c>{directory}/listing/{owner}/{purpose}/</c> (empty files named by <see cref="FileIndex"/>, written
+/// after the metadata) and reads only the page's records, so one owner's page never reads another's; it skips (and
+/// logs) an entry whose record it cannot read. <c>{directory}/expiry/</c> names the files that expire, by expiry time,
+/// for every owner. A directory without a listing (from before owners, whose <c>index/</c> had no owner, or from
+/// before any index) gets one from its records when first used, each under the owner its record names.
 /// </summary>
 internal sealed partial class LocalFileStore(string directory, TimeProvider time, ILogger<LocalFileStore>? logger = null) : IFileStore
 {
@@ -19,6 +21,11 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
     {
         System.IO.Directory.CreateDirectory(directory);
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
+        if (!OwnerNames.IsValid(upload.Owner))
+        {
+            throw new ArgumentException($"Bug: '{upload.Owner}' is not an owner name; options validation admits only [a-z0-9-]{{1,{OwnerNames.MaxLength}}}.", nameof(upload));
+        }
+
         string id = upload.Id ?? JobIds.NewFileId(time);
         string data = DataPath(id);
         string partial = AtomicFile.Partial(data);
@@ -42,6 +49,7 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
                 Filename = upload.Filename,
                 Purpose = upload.Purpose,
                 ExpiresAt = upload.ExpiresAfter is { } after ? (now + after).ToUnixTimeSeconds() : null,
+                Owner = upload.Owner,
             };
             FileRecord? previous = await GetAsync(id, cancellationToken).ConfigureAwait(false);
             await AtomicFile.WriteAsync(MetaPath(id), JsonSerializer.SerializeToUtf8Bytes(record, JobsJsonContext.Default.FileRecord), cancellationToken)
@@ -98,7 +106,12 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
     public async Task<FilePage> ListAsync(FileQuery query, CancellationToken cancellationToken = default)
     {
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
-        string root = IndexRoot;
+        if (!OwnerNames.IsValid(query.Owner))
+        {
+            return new FilePage([], false);
+        }
+
+        string root = Path.Combine(IndexRoot, query.Owner);
         if (!System.IO.Directory.Exists(root) || (query.Purpose is { } purpose && !FilePurposes.IsKnown(purpose)))
         {
             return new FilePage([], false);
@@ -176,6 +189,7 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
 
     public async Task<FileRecord?> SetExpiryAsync(string id, TimeSpan expiresAfter, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
         if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } record)
         {
             return null;
@@ -222,6 +236,12 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
         }
 
         System.IO.Directory.CreateDirectory(IndexRoot);
+        string legacy = Path.Combine(directory, "index");
+        if (System.IO.Directory.Exists(legacy))
+        {
+            // Its entries name no owner; the listing just built from the records replaces it.
+            System.IO.Directory.Delete(legacy, recursive: true);
+        }
     }
 
     private async Task WriteIndexAsync(FileRecord record)
@@ -249,10 +269,10 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
 
     private string? ExpiryPath(FileRecord record) => FileIndex.ExpiryName(record) is { } name ? Path.Combine(ExpiryRoot, name) : null;
 
-    private string IndexRoot => Path.Combine(directory, "index");
+    private string IndexRoot => Path.Combine(directory, "listing");
 
     private string IndexPath(FileRecord record) =>
-        Path.Combine(IndexRoot, FilePurposes.IsKnown(record.Purpose) ? record.Purpose : "other", FileIndex.Name(record, ascending: true));
+        Path.Combine(IndexRoot, record.Owner, FilePurposes.IsKnown(record.Purpose) ? record.Purpose : "other", FileIndex.Name(record, ascending: true));
 
     private string DataPath(string id) => Path.Combine(directory, id + ".data");
 

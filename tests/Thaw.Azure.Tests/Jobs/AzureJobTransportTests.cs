@@ -70,8 +70,8 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
 
         string? updated = await _jobs.Batches.TryUpdateAsync(read.Batch with { Status = BatchStatus.Cancelling }, read.ETag);
         string? stale = await _jobs.Batches.TryUpdateAsync(read.Batch with { Status = BatchStatus.InProgress }, read.ETag);
-        BatchPage page = await _jobs.Batches.ListAsync(1, null);
-        BatchPage next = await _jobs.Batches.ListAsync(1, second);
+        BatchPage page = await _jobs.Batches.ListAsync(1, null, owner: null);
+        BatchPage next = await _jobs.Batches.ListAsync(1, second, owner: null);
 
         Assert.NotNull(updated);
         Assert.Null(stale);
@@ -92,7 +92,7 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
         await container.GetBlobClient("batches/x").UploadAsync(BinaryData.FromString("{}"));
         await container.GetBlobClient("batches/sub/batch_nested.json").UploadAsync(BinaryData.FromString("{}"));
 
-        BatchPage page = await _jobs.Batches.ListAsync(100, null);
+        BatchPage page = await _jobs.Batches.ListAsync(100, null, owner: null);
 
         Assert.Equal([real], page.Batches.Select(b => b.Id));
     }
@@ -107,8 +107,8 @@ public sealed class AzureJobTransportTests(Azurite azurite) : IClassFixture<Azur
         await _jobs.Output.WriteChunkAsync(batchId, new BatchChunk(4, 1, 1, 0), "d\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
 
         IReadOnlyList<BatchProgress> progress = await _jobs.Output.ReadProgressAsync(batchId, [LineRange.All]);
-        CommittedOutput committed = await _jobs.Output.CommitAsync(batchId, progress);
-        CommittedOutput again = await _jobs.Output.CommitAsync(batchId, progress);
+        CommittedOutput committed = await _jobs.Output.CommitAsync(batchId, OwnerNames.Default, progress);
+        CommittedOutput again = await _jobs.Output.CommitAsync(batchId, OwnerNames.Default, progress);
 
         Assert.Equal([new BatchProgress(0, 3, 2, 2, 1)], progress);
         Assert.Equal(["a", "b"], await _jobs.ReadLinesAsync(committed.Output.Id));

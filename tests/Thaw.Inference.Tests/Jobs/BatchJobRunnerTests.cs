@@ -159,7 +159,7 @@ public sealed class BatchJobRunnerTests : IDisposable
 
         await _jobs.Output.WriteChunkAsync("batch_x", chunk, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
         await _jobs.Output.WriteChunkAsync("batch_x", chunk, "{\"a\":1}\n"u8.ToArray(), ReadOnlyMemory<byte>.Empty);
-        CommittedOutput committed = await _jobs.Output.CommitAsync("batch_x", [new BatchProgress(0, 1, 1, 1, 0)]);
+        CommittedOutput committed = await _jobs.Output.CommitAsync("batch_x", OwnerNames.Default, [new BatchProgress(0, 1, 1, 1, 0)]);
 
         Assert.Equal([new BatchProgress(0, 1, 1, 1, 0)], await _jobs.Output.ReadProgressAsync("batch_x", [LineRange.All]));
         Assert.Single(await _jobs.ReadLinesAsync(committed.Output.Id));

@@ -242,7 +242,7 @@ public sealed class BatchShardTests : IDisposable
         await WriteAsync(batchId, "b", 3, 3);
         await WriteAsync(batchId, "c", 6, 2);
         IReadOnlyList<BatchProgress> progress = await _jobs.Output.ReadProgressAsync(batchId, [LineRange.All, new LineRange(4, 8), new LineRange(0, 5)]);
-        CommittedOutput committed = await _jobs.Output.CommitAsync(batchId, [progress[0]]);
+        CommittedOutput committed = await _jobs.Output.CommitAsync(batchId, OwnerNames.Default, [progress[0]]);
 
         Assert.Equal([new BatchProgress(0, 8, 3, 8, 0), new BatchProgress(4, 8, 1, 4, 0), new BatchProgress(0, 3, 1, 3, 0)], progress);
         Assert.Equal(["b0", "b1", "b2", "b3", "b4", "b5", "c6", "c7"], (await _jobs.ReadLinesAsync(committed.Output.Id)).Select(l => l.GetProperty("l").GetString()));

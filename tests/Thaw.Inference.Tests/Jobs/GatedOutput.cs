@@ -20,10 +20,10 @@ internal sealed class GatedOutput(IBatchOutput inner, params int[] gatedEnds) : 
     public async Task<IBatchChunkWriter> BeginChunkAsync(string batchId, int firstLine, CancellationToken cancellationToken = default) =>
         new Writer(this, await inner.BeginChunkAsync(batchId, firstLine, cancellationToken));
 
-    public Task<CommittedOutput> CommitAsync(string batchId, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
+    public Task<CommittedOutput> CommitAsync(string batchId, string owner, IReadOnlyList<BatchProgress> progress, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _commits);
-        return inner.CommitAsync(batchId, progress, cancellationToken);
+        return inner.CommitAsync(batchId, owner, progress, cancellationToken);
     }
 
     public Task RenewLeaseAsync(string batchId, DateTimeOffset until, CancellationToken cancellationToken = default) => inner.RenewLeaseAsync(batchId, until, cancellationToken);
