@@ -31,8 +31,11 @@ public sealed class CompletionHangUpTests
             };
 
             // The prefill and a few decode steps: enough for the first chunks, far from max_tokens.
+            stepped.Hold();
             stepped.Allow(4);
-            HttpResponseMessage response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            // No drain: HttpClient would otherwise read the rest of the stream to reuse the connection, and not hang up.
+            using var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = server.Client.BaseAddress };
+            HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             Stream body = await response.Content.ReadAsStreamAsync();
             using (var reader = new StreamReader(body, leaveOpen: true))
             {

@@ -10,7 +10,11 @@ namespace Thaw.Http.Tests.Completions;
 internal sealed class SteppedDecoderBackend(IDecoderBackend inner) : IDecoderBackend, IDisposable
 {
     private readonly SemaphoreSlim _steps = new(0);
-    private int _open;
+    // Open while the model loads (a load may run the graph once); the test holds the steps once it is loaded.
+    private int _open = 1;
+
+    /// <summary>From now on a step runs only when <see cref="Allow"/> let it.</summary>
+    public void Hold() => Interlocked.Exchange(ref _open, 0);
 
     /// <summary>Lets <paramref name="count"/> more steps run.</summary>
     public void Allow(int count) => _steps.Release(count);
