@@ -8,12 +8,22 @@ namespace Thaw.Functions;
 /// The outside contract as HTTP triggers: the same paths as the standalone host (host.json sets routePrefix ""),
 /// the same handlers. <c>/v1/*</c> need a function key; health probes are anonymous.
 /// </summary>
-public sealed class HttpFunctions(EmbeddingsEndpoint embeddings, ModelsEndpoint models, HealthEndpoint health)
+public sealed class HttpFunctions(EmbeddingsEndpoint embeddings, CompletionsEndpoint completions, ModelsEndpoint models, HealthEndpoint health)
 {
     [Function("Embeddings")]
     public Task<IResult> EmbeddingsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/embeddings")] HttpRequest request) =>
         embeddings.HandleAsync(request);
+
+    [Function("ChatCompletions")]
+    public Task<IResult> ChatCompletionsAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/chat/completions")] HttpRequest request) =>
+        completions.ChatAsync(request);
+
+    [Function("Completions")]
+    public Task<IResult> CompletionsAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/completions")] HttpRequest request) =>
+        completions.CompleteAsync(request);
 
     [Function("Models")]
     public IResult Models(

@@ -28,6 +28,7 @@ public static class ThawHttpExtensions
     public static IHostApplicationBuilder AddThawHttp(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton<EmbeddingsEndpoint>();
+        builder.Services.TryAddSingleton<CompletionsEndpoint>();
         builder.Services.TryAddSingleton<ModelsEndpoint>();
         builder.Services.TryAddSingleton<HealthEndpoint>();
         builder.Services.TryAddSingleton<FilesEndpoint>();
@@ -98,6 +99,8 @@ public static class ThawHttpExtensions
         RouteGroupBuilder v1 = endpoints.MapGroup("/v1");
         v1.RequireAuthorization(ApiKeyAuthenticationHandler.PolicyName);
         v1.MapPost("/embeddings", (HttpRequest request, EmbeddingsEndpoint handler) => handler.HandleAsync(request));
+        v1.MapPost("/chat/completions", (HttpRequest request, CompletionsEndpoint handler) => handler.ChatAsync(request));
+        v1.MapPost("/completions", (HttpRequest request, CompletionsEndpoint handler) => handler.CompleteAsync(request));
         v1.MapGet("/models", (ModelsEndpoint handler) => handler.Handle());
         v1.MapGet("/models/{id}", (string id, HttpContext context, ModelsEndpoint handler) => handler.GetAsync(id, context.RequestAborted));
         v1.MapPost("/models/{id}/warm", (string id, HttpContext context, ModelsEndpoint handler) => handler.WarmAsync(id, context.RequestAborted));

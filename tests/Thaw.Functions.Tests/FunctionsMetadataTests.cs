@@ -15,6 +15,8 @@ public sealed class FunctionsMetadataTests
 
     [Theory]
     [InlineData("Embeddings", "post", "v1/embeddings", "Function")]
+    [InlineData("ChatCompletions", "post", "v1/chat/completions", "Function")]
+    [InlineData("Completions", "post", "v1/completions", "Function")]
     [InlineData("Models", "get", "v1/models", "Function")]
     [InlineData("ModelsGet", "get", "v1/models/{id}", "Function")]
     [InlineData("WarmModel", "post", "v1/models/{id}/warm", "Function")]
@@ -60,7 +62,7 @@ public sealed class FunctionsMetadataTests
     {
         using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput, "functions.metadata")));
 
-        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "Embeddings", "FilesContent", "FilesDelete", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "ModelsGet", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["BatchesCancel", "BatchesCreate", "BatchesGet", "BatchesList", "BatchJobs", "BatchSweep", "ChatCompletions", "Completions", "Embeddings", "FilesContent", "FilesDelete", "FilesGet", "FilesList", "FilesUpload", "Healthz", "Models", "ModelsGet", "Prewarm", "QueuedRequests", "Readyz", "WarmModel"], metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     [Theory]

@@ -33,6 +33,7 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
         await _host.Services.GetRequiredService<ModelHost>().LoadAsync(RealModels.MiniLm);
         _functions = new HttpFunctions(
             _host.Services.GetRequiredService<EmbeddingsEndpoint>(),
+            _host.Services.GetRequiredService<CompletionsEndpoint>(),
             _host.Services.GetRequiredService<ModelsEndpoint>(),
             _host.Services.GetRequiredService<HealthEndpoint>());
     }
@@ -79,6 +80,21 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
 
         Assert.Equal(400, status);
         Assert.Equal("input[1]", body.RootElement.GetProperty("error").GetProperty("param").GetString());
+        body.Dispose();
+    }
+
+    [Theory]
+    [InlineData("chat")]
+    [InlineData("text")]
+    public async Task Completions_EmbeddingModel_AnswersTheSharedHandlers400NamingTheTask(string route)
+    {
+        HttpContext context = Request($$"""{"model": "{{RealModels.MiniLm}}", "messages": [{"role": "user", "content": "Hi"}], "prompt": "Hi"}""");
+
+        IResult result = route == "chat" ? await _functions.ChatCompletionsAsync(context.Request) : await _functions.CompletionsAsync(context.Request);
+        (int status, JsonDocument body) = await ExecuteAsync(context, result);
+
+        Assert.Equal(400, status);
+        Assert.Equal("model_not_supported", body.RootElement.GetProperty("error").GetProperty("code").GetString());
         body.Dispose();
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Thaw.Http.Errors;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.Generation.Templates;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Models;
 
@@ -18,51 +19,48 @@ internal static partial class ApiGuard
         {
             return await handler().ConfigureAwait(false);
         }
-        catch (ApiException e)
-        {
-            return JsonResult.Error(e.Error);
-        }
-        catch (ModelNotFoundException e)
-        {
-            return JsonResult.Error(ApiError.NotFound("model", e.Message, "model_not_found"));
-        }
-        catch (ModelNotReadyException e)
-        {
-            return JsonResult.Error(ApiError.Unavailable(e.Message, e.RetryAfter, e.State == ModelState.Loading ? "model_loading" : "model_unavailable"));
-        }
-        catch (OverloadedException e)
-        {
-            return JsonResult.Error(ApiError.Overloaded(e.Message, e.RetryAfter));
-        }
-        catch (TooManyInputsException e)
-        {
-            return JsonResult.Error(ApiError.TooLarge("input", e.Message));
-        }
-        catch (FileTooLargeException e)
-        {
-            return JsonResult.Error(ApiError.TooLarge("file", e.Message));
-        }
-        catch (JobQueueFullException e)
-        {
-            return JsonResult.Error(ApiError.Overloaded(e.Message, TimeSpan.FromSeconds(30)));
-        }
-        catch (BatcherClosedException e)
-        {
-            return JsonResult.Error(ApiError.Unavailable(e.Message, TimeSpan.FromSeconds(1), "shutting_down"));
-        }
-        catch (BadHttpRequestException e)
-        {
-            // Kestrel's verdict on the request itself (a body shorter than declared, too slow, too large).
-            return JsonResult.Error(BadRequestBody(e));
-        }
         catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
         {
             throw;
         }
         catch (Exception e)
         {
-            LogUnexpected(logger, e);
-            return JsonResult.Error(new ApiError(HttpStatusCode.InternalServerError, "The server failed to process the request; see its log.", "server_error"));
+            return JsonResult.Error(Describe(e, logger));
+        }
+    }
+
+    /// <summary>
+    /// The answer for an exception: what <see cref="RunAsync"/> sends as a status and body, and what a stream that
+    /// already sent its headers writes as its last event. An unexpected exception is logged here.
+    /// </summary>
+    public static ApiError Describe(Exception exception, ILogger logger)
+    {
+        switch (exception)
+        {
+            case ApiException e:
+                return e.Error;
+            case ModelNotFoundException e:
+                return ApiError.NotFound("model", e.Message, "model_not_found");
+            case ModelNotReadyException e:
+                return ApiError.Unavailable(e.Message, e.RetryAfter, e.State == ModelState.Loading ? "model_loading" : "model_unavailable");
+            case OverloadedException e:
+                return ApiError.Overloaded(e.Message, e.RetryAfter);
+            case TooManyInputsException e:
+                return ApiError.TooLarge("input", e.Message);
+            case FileTooLargeException e:
+                return ApiError.TooLarge("file", e.Message);
+            case JobQueueFullException e:
+                return ApiError.Overloaded(e.Message, TimeSpan.FromSeconds(30));
+            case BatcherClosedException e:
+                return ApiError.Unavailable(e.Message, TimeSpan.FromSeconds(1), "shutting_down");
+            case UnsupportedChatContentException e:
+                return ApiError.BadRequest(e.Field, e.Message);
+            case BadHttpRequestException e:
+                // Kestrel's verdict on the request itself (a body shorter than declared, too slow, too large).
+                return BadRequestBody(e);
+            default:
+                LogUnexpected(logger, exception);
+                return new ApiError(HttpStatusCode.InternalServerError, "The server failed to process the request; see its log.", "server_error");
         }
     }
 

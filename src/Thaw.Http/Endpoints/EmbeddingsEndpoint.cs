@@ -73,30 +73,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
         return new ValidatedEmbeddingsRequest(inputs, base64, inputType);
     }
 
-    internal static EmbeddingsRequest Parse(ReadOnlyMemory<byte> body)
-    {
-        // The rules a batch line meets too (JsonBodyRules); the size was bounded while the body was read.
-        if (JsonBodyRules.Check(body.Span, long.MaxValue) is not JsonBodyProblem.None and var broken)
-        {
-            throw new ApiException(ApiError.BadRequest(null, JsonBodyRules.Describe(broken, long.MaxValue), "invalid_json"));
-        }
-
-        try
-        {
-            // The whole span at once: data after the object is refused, not ignored.
-            return JsonSerializer.Deserialize(JsonBodyRules.Content(body.Span), ThawJson.Context.EmbeddingsRequest)
-                ?? throw new ApiException(ApiError.BadRequest(null, "The request body must be a JSON object, not null.", "invalid_json"));
-        }
-        catch (JsonException e)
-        {
-            // The message names the field (JSON path) and position, never the payload.
-            string? field = e.Path is { Length: > 2 } path ? path[2..] : null;
-            string problem = field is null
-                ? "The request body is not a valid JSON object"
-                : $"The field '{field}' has the wrong type or is malformed";
-            throw new ApiException(ApiError.BadRequest(field, $"{problem} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", "invalid_json"));
-        }
-    }
+    internal static EmbeddingsRequest Parse(ReadOnlyMemory<byte> body) => RequestBody.Parse(body, ThawJson.Context.EmbeddingsRequest);
 
     internal static string[] ValidateInput(JsonElement input, LimitsOptions limits)
     {
@@ -138,7 +115,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
         }
     }
 
-    private static string ReadString(JsonElement element, string param)
+    internal static string ReadString(JsonElement element, string param)
     {
         try
         {

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Thaw.Http.Errors;
 using Thaw.Inference.Hosting;
@@ -30,6 +32,35 @@ internal static class RequestBody
             {
                 throw new ApiException(TooLarge(maxBytes));
             }
+        }
+    }
+
+    /// <summary>
+    /// Deserializes a whole body as <typeparamref name="T"/> under the rules a batch line meets too
+    /// (<see cref="JsonBodyRules"/>); errors name the field (JSON path) and position, never the payload.
+    /// </summary>
+    /// <exception cref="ApiException">The body is not valid JSON or a field has the wrong type.</exception>
+    public static T Parse<T>(ReadOnlyMemory<byte> body, JsonTypeInfo<T> typeInfo)
+    {
+        // The size was bounded while the body was read.
+        if (JsonBodyRules.Check(body.Span, long.MaxValue) is not JsonBodyProblem.None and var broken)
+        {
+            throw new ApiException(ApiError.BadRequest(null, JsonBodyRules.Describe(broken, long.MaxValue), "invalid_json"));
+        }
+
+        try
+        {
+            // The whole span at once: data after the object is refused, not ignored.
+            return JsonSerializer.Deserialize(JsonBodyRules.Content(body.Span), typeInfo)
+                ?? throw new ApiException(ApiError.BadRequest(null, "The request body must be a JSON object, not null.", "invalid_json"));
+        }
+        catch (JsonException e)
+        {
+            string? field = e.Path is { Length: > 2 } path ? path[2..] : null;
+            string problem = field is null
+                ? "The request body is not a valid JSON object"
+                : $"The field '{field}' has the wrong type or is malformed";
+            throw new ApiException(ApiError.BadRequest(field, $"{problem} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", "invalid_json"));
         }
     }
 

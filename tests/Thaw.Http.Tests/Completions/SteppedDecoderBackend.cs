@@ -1,0 +1,62 @@
+using Thaw.Inference.Catalog;
+using Thaw.Inference.Generation;
+
+namespace Thaw.Http.Tests.Completions;
+
+/// <summary>
+/// The real decoder backend, whose sessions run a decode step only when the test allows one: a completion then
+/// provably runs while the test acts (hangs up) instead of finishing first on a fast machine.
+/// </summary>
+internal sealed class SteppedDecoderBackend(IDecoderBackend inner) : IDecoderBackend, IDisposable
+{
+    private readonly SemaphoreSlim _steps = new(0);
+    // Open while the model loads (a load may run the graph once); the test holds the steps once it is loaded.
+    private int _open = 1;
+
+    /// <summary>From now on a step runs only when <see cref="Allow"/> let it.</summary>
+    public void Hold() => Interlocked.Exchange(ref _open, 0);
+
+    /// <summary>Lets <paramref name="count"/> more steps run.</summary>
+    public void Allow(int count) => _steps.Release(count);
+
+    /// <summary>Every step from now on runs at once (so that the host can stop).</summary>
+    public void Open()
+    {
+        Interlocked.Exchange(ref _open, 1);
+        _steps.Release(1_000_000);
+    }
+
+    public async Task<IDecoderSession> CreateSessionAsync(ModelManifest model, string modelPath, CancellationToken cancellationToken = default) =>
+        new Session(await inner.CreateSessionAsync(model, modelPath, cancellationToken), this);
+
+    public void Dispose() => _steps.Dispose();
+
+    private sealed class Session(IDecoderSession inner, SteppedDecoderBackend gate) : IDecoderSession
+    {
+        public string ExecutionProvider => inner.ExecutionProvider;
+
+        public int Slots => inner.Slots;
+
+        public int ContextLength => inner.ContextLength;
+
+        public int VocabSize => inner.VocabSize;
+
+        public long CacheBytes => inner.CacheBytes;
+
+        public int LengthOf(int slot) => inner.LengthOf(slot);
+
+        public void Run(IReadOnlyList<DecoderInput> inputs, Span<float> logits, CancellationToken cancellationToken = default)
+        {
+            if (Volatile.Read(ref gate._open) == 0)
+            {
+                gate._steps.Wait(cancellationToken);
+            }
+
+            inner.Run(inputs, logits, cancellationToken);
+        }
+
+        public void Reset(int slot) => inner.Reset(slot);
+
+        public void Dispose() => inner.Dispose();
+    }
+}
