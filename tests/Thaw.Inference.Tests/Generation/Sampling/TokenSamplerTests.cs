@@ -294,14 +294,23 @@ public sealed class TokenSamplerTests
             sampler.Next(logits, generated);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        // The least of three windows of 20 tokens: a sampler that allocates per token allocates in every one, while the
+        // shared array pool, trimmed by a GC that other tests' garbage set off, may rent afresh once (seen on a loaded CI
+        // machine: 2056 bytes in one window).
+        long least = long.MaxValue;
+        for (int window = 0; window < 3 && least > 0; window++)
         {
-            raw.CopyTo(logits, 0);
-            sampler.Next(logits, generated);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+            {
+                raw.CopyTo(logits, 0);
+                sampler.Next(logits, generated);
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() == before, $"{path} allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes in 20 tokens");
+        Assert.True(least == 0, $"{path} allocated {least} bytes in each of three windows of 20 tokens");
     }
 
     [Theory]
