@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
+using Thaw.Azure.Storage;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Azure.Jobs;
@@ -19,8 +20,7 @@ internal sealed partial class BlobBatchStore(JobContainer container, ILogger<Blo
 {
     private const string IndexRoot = "batches-index/";
 
-    private readonly SemaphoreSlim _migration = new(1, 1);
-    private volatile bool _migrated;
+    private OnceAsync? _legacy;
 
     public async Task CreateAsync(BatchRecord batch, CancellationToken cancellationToken = default)
     {
@@ -92,30 +92,18 @@ internal sealed partial class BlobBatchStore(JobContainer container, ILogger<Blo
         // Ids are time-ordered, so names sort newest last: list the names, then read only the page.
         ids.Sort(StringComparer.Ordinal);
         ids.Reverse();
-        int start = after is null ? 0 : ids.IndexOf(after) + 1;
-        if (after is not null && start == 0)
-        {
-            return new BatchPage([], false);
-        }
-
-        var page = new List<BatchRecord>();
-        int next = start;
-        for (; next < ids.Count && page.Count < limit; next++)
+        return await BatchPage.ReadAsync(ids, after, limit, async (id, token) =>
         {
             try
             {
-                if (await GetAsync(ids[next], cancellationToken).ConfigureAwait(false) is { } found)
-                {
-                    page.Add(found.Batch);
-                }
+                return (await GetAsync(id, token).ConfigureAwait(false))?.Batch;
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
             {
-                LogUnreadable($"batches/{ids[next]}.json");
+                LogUnreadable($"batches/{id}.json");
+                return null;
             }
-        }
-
-        return new BatchPage(page, next < ids.Count);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<List<string>> RecordIdsAsync(CancellationToken cancellationToken)
@@ -159,37 +147,20 @@ internal sealed partial class BlobBatchStore(JobContainer container, ILogger<Blo
     /// Once per instance, before its first owner's list: every record without an index entry (from before owners, none
     /// of which name an owner) gets one under <c>default</c>. Idempotent, so instances that start together may both run it.
     /// </summary>
-    private async Task MigrateLegacyAsync(CancellationToken cancellationToken)
+    private Task MigrateLegacyAsync(CancellationToken cancellationToken) =>
+        LazyInitializer.EnsureInitialized(ref _legacy, () => new OnceAsync(MigrateLegacyCoreAsync)).EnsureAsync(cancellationToken);
+
+    private async Task MigrateLegacyCoreAsync(CancellationToken cancellationToken)
     {
-        if (_migrated)
+        // The records are listed before the entries: a record listed has had its entry since before it was written.
+        List<string> records = await RecordIdsAsync(cancellationToken).ConfigureAwait(false);
+        HashSet<string> indexed = [.. (await IndexedIdsAsync(IndexRoot, cancellationToken).ConfigureAwait(false)).Select(entry => entry.Id)];
+        foreach (string id in records)
         {
-            return;
-        }
-
-        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_migrated)
+            if (!indexed.Contains(id))
             {
-                return;
+                await WriteEntryAsync(OwnerNames.Default, id, cancellationToken).ConfigureAwait(false);
             }
-
-            // The records are listed before the entries: a record listed has had its entry since before it was written.
-            List<string> records = await RecordIdsAsync(cancellationToken).ConfigureAwait(false);
-            HashSet<string> indexed = [.. (await IndexedIdsAsync(IndexRoot, cancellationToken).ConfigureAwait(false)).Select(entry => entry.Id)];
-            foreach (string id in records)
-            {
-                if (!indexed.Contains(id))
-                {
-                    await WriteEntryAsync(OwnerNames.Default, id, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            _migrated = true;
-        }
-        finally
-        {
-            _migration.Release();
         }
     }
 

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Thaw.Azure.Storage;
 using Thaw.Inference.Jobs;
 
 namespace Thaw.Azure.Jobs;
@@ -29,11 +30,10 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     private const string ExpiresKey = "expires_at";
     private const string OwnerKey = "owner";
 
-    private readonly SemaphoreSlim _migration = new(1, 1);
-    private volatile bool _migrated;
-
     /// <summary>Blob Storage's limit on one blob's metadata, names and values together.</summary>
     internal const int MaxMetadataBytes = 8 * 1024;
+
+    private OnceAsync? _legacy;
 
     public Task<FileRecord> PutAsync(FileUpload upload, Stream content, CancellationToken cancellationToken = default) =>
         WriteAsync(upload.Id ?? JobIds.NewFileId(time), upload.Filename, upload.Purpose, upload.ExpiresAfter, upload.Owner, async (blob, metadata) =>
@@ -279,39 +279,22 @@ internal sealed class BlobFileStore(JobContainer container, TimeProvider time) :
     /// Once per instance, before it lists or changes the index: entries from before owners (which name none) move under
     /// <c>default</c>, metadata and all, and the old ones go. Idempotent, so instances that start together may both run it.
     /// </summary>
-    private async Task MigrateLegacyIndexAsync(CancellationToken cancellationToken)
+    private Task MigrateLegacyIndexAsync(CancellationToken cancellationToken) =>
+        LazyInitializer.EnsureInitialized(ref _legacy, () => new OnceAsync(MigrateLegacyIndexCoreAsync)).EnsureAsync(cancellationToken);
+
+    private async Task MigrateLegacyIndexCoreAsync(CancellationToken cancellationToken)
     {
-        if (_migrated)
+        BlobContainerClient files = await container.GetAsync().ConfigureAwait(false);
+        foreach (bool ascending in (bool[])[true, false])
         {
-            return;
-        }
-
-        await _migration.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_migrated)
+            string legacy = LegacyIndexPrefix(ascending);
+            await foreach (BlobItem item in files.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, legacy, cancellationToken).ConfigureAwait(false))
             {
-                return;
+                string moved = IndexPrefix(OwnerNames.Default, ascending) + item.Name[legacy.Length..];
+                await files.GetBlobClient(moved).UploadAsync(BinaryData.Empty.ToStream(),
+                    new BlobUploadOptions { Metadata = item.Metadata }, cancellationToken).ConfigureAwait(false);
+                await files.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-
-            BlobContainerClient files = await container.GetAsync().ConfigureAwait(false);
-            foreach (bool ascending in (bool[])[true, false])
-            {
-                string legacy = LegacyIndexPrefix(ascending);
-                await foreach (BlobItem item in files.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, legacy, cancellationToken).ConfigureAwait(false))
-                {
-                    string moved = IndexPrefix(OwnerNames.Default, ascending) + item.Name[legacy.Length..];
-                    await files.GetBlobClient(moved).UploadAsync(BinaryData.Empty.ToStream(),
-                        new BlobUploadOptions { Metadata = item.Metadata }, cancellationToken).ConfigureAwait(false);
-                    await files.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            _migrated = true;
-        }
-        finally
-        {
-            _migration.Release();
         }
     }
 

@@ -89,30 +89,18 @@ internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBat
         List<string> ids = (owner is null ? Directory.EnumerateFiles(directory, "*.json") : ListedPaths(owner))
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(JobIds.IsWellFormed)
             .OrderDescending(StringComparer.Ordinal).ToList();
-        int start = after is null ? 0 : ids.IndexOf(after) + 1;
-        if (after is not null && start == 0)
-        {
-            return new BatchPage([], false);
-        }
-
-        var page = new List<BatchRecord>();
-        int next = start;
-        for (; next < ids.Count && page.Count < limit; next++)
+        return await BatchPage.ReadAsync(ids, after, limit, async (id, token) =>
         {
             try
             {
-                if (await ReadAsync(ids[next], cancellationToken).ConfigureAwait(false) is { } stored)
-                {
-                    page.Add(stored.Batch);
-                }
+                return (await ReadAsync(id, token).ConfigureAwait(false))?.Batch;
             }
             catch (JsonException)
             {
-                LogUnreadable(_logger, ids[next] + ".json");
+                LogUnreadable(_logger, id + ".json");
+                return null;
             }
-        }
-
-        return new BatchPage(page, next < ids.Count);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private IEnumerable<string> ListedPaths(string owner)
