@@ -140,6 +140,26 @@ public sealed class ModelsAndHealthTests(ThawApiServer server)
     }
 
     [Fact]
+    public async Task ModelLargerThanTheBudget_Answers503WithoutRetry_AndReadyzSaysWhy()
+    {
+        await using LoopbackServer server = await ThawApiServer.StartAsync(new() { ["Thaw:Models:MemoryBudgetBytes"] = "1000" });
+
+        using HttpResponseMessage embed = await server.Client.PostAsync("/v1/embeddings", EmbeddingsContractTests.Json("""{"input": "a"}"""));
+        using HttpResponseMessage ready = await server.Client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, embed.StatusCode);
+        using JsonDocument error = JsonDocument.Parse(await embed.Content.ReadAsStringAsync());
+        Assert.Equal("model_too_large", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("Thaw:Models:MemoryBudgetBytes (1000 bytes)", error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        // No retry can help until the server is reconfigured: nothing tells the client to come back.
+        Assert.False(embed.Headers.Contains("Retry-After"));
+        Assert.Equal("false", Assert.Single(embed.Headers.GetValues("x-should-retry")));
+        using JsonDocument readiness = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        JsonElement model = readiness.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == RealModels.MiniLm);
+        Assert.Equal(("failed", "model_too_large"), (model.GetProperty("state").GetString(), model.GetProperty("error").GetString()));
+    }
+
+    [Fact]
     public async Task Readyz_PrewarmLoadFailing_ReportsTheNextAttempt_AndTurnsReadyWhenARetrySucceeds()
     {
         string catalog = Directory.CreateTempSubdirectory("thaw-late-catalog-").FullName;

@@ -54,7 +54,7 @@ internal static class EmbedCommand
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(response, ThawJson.Context.EmbeddingsResponse));
                 return 0;
             }
-            catch (Exception e) when (e is ApiException or ModelNotFoundException or ModelNotReadyException or ModelCatalogException)
+            catch (Exception e) when (e is ApiException or ModelNotFoundException or ModelNotReadyException or ModelTooLargeException or ModelCatalogException)
             {
                 await stderr.WriteLineAsync($"thaw embed: {e.Message}");
                 return e is ApiException or ModelNotFoundException ? 2 : 1;

@@ -111,7 +111,7 @@ internal static class GenerateCommand
                 await stderr.WriteLineAsync($"thaw generate: {e.Message}");
                 return 2;
             }
-            catch (Exception e) when (e is ModelNotReadyException or ModelCatalogException)
+            catch (Exception e) when (e is ModelNotReadyException or ModelTooLargeException or ModelCatalogException)
             {
                 await stderr.WriteLineAsync($"thaw generate: {e.Message}");
                 return 1;

@@ -43,6 +43,8 @@ internal static partial class ApiGuard
                 return ApiError.NotFound("model", e.Message, "model_not_found");
             case ModelNotReadyException e:
                 return ApiError.Unavailable(e.Message, e.RetryAfter, e.State == ModelState.Loading ? "model_loading" : "model_unavailable");
+            case ModelTooLargeException e:
+                return ApiError.Misconfigured("model", e.Message, "model_too_large");
             case OverloadedException e:
                 return ApiError.Overloaded(e.Message, e.RetryAfter);
             case TooManyInputsException e:

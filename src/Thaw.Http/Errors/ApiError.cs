@@ -35,7 +35,14 @@ public sealed record ApiError(HttpStatusCode Status, string Message, string Type
     /// False where sending the same request again cannot help (a client error other than 408 and 429): the OpenAI
     /// JavaScript SDK reads <c>x-should-retry</c> before its own rule, which retries every 408, 409, 429 and 5xx.
     /// </summary>
-    public bool Retryable => Status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)Status >= 500;
+    public bool Retryable => !Permanent && (Status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)Status >= 500);
+
+    /// <summary>A server-side condition that lasts until the server is reconfigured: no Retry-After, <c>x-should-retry: false</c>.</summary>
+    public bool Permanent { get; init; }
+
+    /// <summary>503 for a model this server cannot load as configured (it is larger than the memory budget).</summary>
+    public static ApiError Misconfigured(string param, string message, string code) =>
+        new(HttpStatusCode.ServiceUnavailable, message, "service_unavailable", param, code) { Permanent = true };
 
     public ErrorEnvelope ToEnvelope() => new() { Error = new ErrorBody { Message = Message, Type = Type, Param = Param, Code = Code } };
 }

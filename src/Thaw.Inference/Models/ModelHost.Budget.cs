@@ -11,7 +11,8 @@ public sealed partial class ModelHost
 {
     /// <summary>Under <c>_gate</c>: evicts least-recently-used ready models until <paramref name="slot"/> fits the budget.</summary>
     /// <returns>The unloads to wait for before the new model is loaded.</returns>
-    /// <exception cref="ModelNotReadyException">The model is larger than the budget, or the models that do not fit beside it are all loading.</exception>
+    /// <exception cref="ModelTooLargeException">The model is larger than the budget.</exception>
+    /// <exception cref="ModelNotReadyException">The models that do not fit beside it are all loading.</exception>
     private Task[] MakeRoom(ModelSlot slot)
     {
         var waits = _slots.Values.Where(s => s.Unloading is not null).Select(s => s.Unloading!).ToList();
@@ -24,8 +25,7 @@ public sealed partial class ModelHost
         string modelId = slot.Id;
         if (slot.Bytes > budget)
         {
-            throw new ModelNotReadyException(modelId, ModelState.Failed, _options.RetryAfter,
-                $"Thaw:Models:MemoryBudgetBytes ({budget} bytes) is smaller than the model ({slot.Bytes} bytes).");
+            throw new ModelTooLargeException(modelId, slot.Bytes, budget);
         }
 
         long used = _slots.Values.Where(s => s != slot && s.State is ModelState.Loading or ModelState.Ready).Sum(s => s.Bytes);

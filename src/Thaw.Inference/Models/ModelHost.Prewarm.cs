@@ -37,6 +37,12 @@ public sealed partial class ModelHost
                 await StartLoad(modelId, retryFailedNow: retry).ConfigureAwait(false);
                 return;
             }
+            catch (ModelTooLargeException e)
+            {
+                // No retry can help until the budget or the catalog changes: say so once instead of every back-off.
+                LogPrewarmTooLarge(modelId, e.Message);
+                return;
+            }
             catch (Exception) when (!_stopping.IsCancellationRequested)
             {
                 // The load logged its failure and recorded it in the slot.
@@ -149,6 +155,9 @@ public sealed partial class ModelHost
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Model {ModelId}: pre-warm load failed; trying again in {DelaySeconds:0.###} s")]
     private partial void LogPrewarmRetry(string modelId, double delaySeconds);
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Error, Message = "Model {ModelId}: not pre-warmed, and not retried: {Reason}")]
+    private partial void LogPrewarmTooLarge(string modelId, string reason);
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Model {ModelId}: idle past its keep-alive; unloading")]
     private partial void LogIdleUnload(string modelId);

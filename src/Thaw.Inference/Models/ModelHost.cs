@@ -108,6 +108,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     /// <summary>Returns the model once ready, waiting at most <see cref="ModelsOptions.LoadWaitTimeout"/> for a load.</summary>
     /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
     /// <exception cref="ModelNotReadyException">The model is still loading, or failed to load.</exception>
+    /// <exception cref="ModelTooLargeException">The model alone is larger than the memory budget.</exception>
     /// <exception cref="InvalidOperationException">The model is of another type (task) than <typeparamref name="TModel"/>.</exception>
     /// <remarks>Each call counts as a request to the model: it feeds the model's idle-time statistics and keep-alive.</remarks>
     public Task<TModel> AcquireAsync<TModel>(string modelId, CancellationToken cancellationToken = default)
@@ -122,6 +123,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     /// <remarks><paramref name="isRequest"/> is false for a line of a batch job: it keeps the model alive but is not a request of its own to learn idle times from.</remarks>
     /// <exception cref="ModelNotFoundException">The catalog has no such model.</exception>
     /// <exception cref="ModelNotReadyException">The model is still loading, or failed to load.</exception>
+    /// <exception cref="ModelTooLargeException">The model alone is larger than the memory budget.</exception>
     /// <exception cref="BatcherClosedException">This host is shutting down.</exception>
     public async Task<TResult> UseAsync<TModel, TResult>(
         string modelId, bool isRequest, Func<TModel, CancellationToken, Task<TResult>> use, CancellationToken cancellationToken = default)
@@ -184,7 +186,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
         {
             throw new ModelNotReadyException(modelId, ModelState.Loading, _options.RetryAfter);
         }
-        catch (ModelNotReadyException)
+        catch (Exception e) when (e is ModelNotReadyException or ModelTooLargeException)
         {
             throw;
         }
@@ -238,6 +240,15 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
                 try
                 {
                     evictions = MakeRoom(slot);
+                }
+                catch (ModelTooLargeException e)
+                {
+                    // Recorded as a failed load, so that /readyz and /v1/models say why; each later use checks the budget again.
+                    slot.State = ModelState.Failed;
+                    slot.Error = e.Message;
+                    slot.ErrorCode = ModelLoadError.Categorize(e);
+                    slot.FailedAt = _time.GetUtcNow();
+                    return Task.FromException<ILoadedModel>(e);
                 }
                 catch (ModelNotReadyException e)
                 {

@@ -13,6 +13,7 @@ public static class ModelLoadError
     public static string Categorize(Exception exception) => exception switch
     {
         ModelSourceException => "model_source_failed",
+        ModelTooLargeException => "model_too_large",
         SnapshotStoreUnavailableException => "snapshot_store_unavailable",
         ModelCatalogException => "invalid_manifest",
         OutOfMemoryException or InsufficientMemoryException => "out_of_memory",

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -26,6 +27,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
     private readonly CountingBackend _backend = new();
     private readonly FakeLoader _loader = new();
     private readonly List<ModelHost> _hosts = [];
+    private readonly CapturingLogger<ModelHost> _log = new();
     private readonly long _modelBytes;
 
     public ModelPoolTests()
@@ -87,7 +89,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
     {
         ModelHost pool = Create(budget: 100);
 
-        var e = await Assert.ThrowsAsync<ModelNotReadyException>(() => pool.GetReadyAsync("a"));
+        var e = await Assert.ThrowsAsync<ModelTooLargeException>(() => pool.GetReadyAsync("a"));
 
         Assert.Contains("Thaw:Models:MemoryBudgetBytes (100 bytes) is smaller than the model", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, _backend.Created);
@@ -103,7 +105,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
         File.WriteAllText(Path.Combine(_root, "catalog", "g1", ModelCatalog.ManifestFileName), decoder.ToJsonString());
         ModelHost pool = Create(budget: 1_000_000);
 
-        var e = await Assert.ThrowsAsync<ModelNotReadyException>(() => pool.GetReadyAsync("g1"));
+        var e = await Assert.ThrowsAsync<ModelTooLargeException>(() => pool.GetReadyAsync("g1"));
 
         Assert.Contains($"Thaw:Models:MemoryBudgetBytes (1000000 bytes) is smaller than the model ({12 + (2L * 3 * 2 * 16 * 512 * 8 * 4)} bytes)", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, _backend.Created);
@@ -308,6 +310,24 @@ public sealed class ModelPoolTests : IAsyncDisposable
         Assert.Null(pool.GetStatus("a").NextAttemptAt);
     }
 
+    [Fact]
+    public async Task Prewarm_ModelLargerThanTheBudget_SaysSoOnceAndNeverRetries()
+    {
+        ModelHost pool = Create(budget: 100);
+
+        pool.Prewarm("a");
+
+        await Eventually.WaitUntilAsync(() => _log.Entries.Any(e => e.Message.Contains("not pre-warmed, and not retried", StringComparison.Ordinal)));
+        (LogLevel level, string message) = Assert.Single(_log.Entries, e => e.Message.Contains("not pre-warmed", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Error, level);
+        Assert.Contains("Thaw:Models:MemoryBudgetBytes (100 bytes)", message, StringComparison.Ordinal);
+        // Where a failed load waits 2 s for its next attempt, this one has none.
+        Assert.Null(pool.GetStatus("a").NextAttemptAt);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.DoesNotContain(_log.Entries, e => e.Message.Contains("trying again", StringComparison.Ordinal));
+        Assert.Equal(0, _backend.Created);
+    }
+
     private static Task WaitForNextAttemptAsync(ModelHost pool, DateTimeOffset expected) =>
         Eventually.WaitUntilAsync(() => pool.GetStatus("a") is { State: ModelState.Failed, NextAttemptAt: { } next } && next == expected);
 
@@ -344,7 +364,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
             [loader],
             wrapped,
             _time,
-            NullLogger<ModelHost>.Instance,
+            _log,
             keepAlivePolicy: policy,
             idleStatistics: store,
             keepAliveOptions: Options.Create(new KeepAliveOptions()));
