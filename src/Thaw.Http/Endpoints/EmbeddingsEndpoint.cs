@@ -82,7 +82,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
             case JsonValueKind.Undefined or JsonValueKind.Null:
                 throw new ApiException(ApiError.BadRequest("input", "'input' is required: a string or an array of strings.", "missing_required_parameter"));
             case JsonValueKind.String:
-                return [CheckText(ReadString(input, "input"), "input", limits)];
+                return [CheckText(RequestBody.ReadText(input, "input"), "input", limits)];
             case JsonValueKind.Array:
                 int count = input.GetArrayLength();
                 if (count == 0)
@@ -106,25 +106,12 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
                             $"'{param}' must be a string, not {item.ValueKind.ToString().ToLowerInvariant()} (token arrays are not supported)."));
                     }
 
-                    texts[i++] = CheckText(ReadString(item, param), param, limits);
+                    texts[i++] = CheckText(RequestBody.ReadText(item, param), param, limits);
                 }
 
                 return texts;
             default:
                 throw new ApiException(ApiError.BadRequest("input", $"'input' must be a string or an array of strings, not {input.ValueKind.ToString().ToLowerInvariant()}."));
-        }
-    }
-
-    internal static string ReadString(JsonElement element, string param)
-    {
-        try
-        {
-            return element.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            // An escaped lone surrogate ("\ud800") is valid JSON but not text.
-            throw new ApiException(ApiError.BadRequest(param, $"'{param}' is not valid Unicode text (it holds an unpaired surrogate escape)."));
         }
     }
 

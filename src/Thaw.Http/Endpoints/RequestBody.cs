@@ -64,6 +64,21 @@ internal static class RequestBody
         }
     }
 
+    /// <summary>A JSON string field's text; <paramref name="param"/> names the field in the error.</summary>
+    /// <exception cref="ApiException">The string holds an escaped lone surrogate.</exception>
+    public static string ReadText(JsonElement element, string param)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") is valid JSON but not text.
+            throw new ApiException(ApiError.BadRequest(param, $"'{param}' is not valid Unicode text (it holds an unpaired surrogate escape)."));
+        }
+    }
+
     private static ApiError TooLarge(long maxBytes) =>
         ApiError.TooLarge(null, JsonBodyRules.Describe(JsonBodyProblem.TooLarge, maxBytes));
 }

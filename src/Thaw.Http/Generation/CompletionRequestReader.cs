@@ -271,7 +271,7 @@ internal static class CompletionRequestReader
 
     private static string Kind(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
 
-    private static string Text(JsonElement element, string field) => EmbeddingsEndpoint.ReadString(element, field);
+    private static string Text(JsonElement element, string field) => RequestBody.ReadText(element, field);
 
     private static ApiException Unsupported(string field, string message) =>
         new(ApiError.BadRequest(field, message, "unsupported_parameter"));
