@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Thaw.Http.Endpoints;
+using Thaw.Http.Generation;
 using Thaw.Http.Jobs;
 using Thaw.Http.Security;
 using Thaw.Http.Server;
@@ -28,12 +29,15 @@ public static class ThawHttpExtensions
     public static IHostApplicationBuilder AddThawHttp(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton<EmbeddingsEndpoint>();
+        builder.Services.TryAddSingleton<CompletionService>();
         builder.Services.TryAddSingleton<CompletionsEndpoint>();
         builder.Services.TryAddSingleton<ModelsEndpoint>();
         builder.Services.TryAddSingleton<HealthEndpoint>();
         builder.Services.TryAddSingleton<FilesEndpoint>();
         builder.Services.TryAddSingleton<BatchesEndpoint>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, EmbeddingsBatchHandler>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, CompletionsBatchHandler.ChatLines>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, CompletionsBatchHandler.TextLines>());
         builder.AddThawJobs();
         builder.Services.AddThawOptions<ApiKeyOptions>("Thaw");
         builder.Services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, RequestBodyLimitSetup>());

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Thaw.Inference.Jobs;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
 using Thaw.Testing;
@@ -111,7 +110,7 @@ public sealed class BatchApiTests
         string fileId = await BatchJobs.UploadFileIdAsync(server.Client, BatchJobs.Line("a", new { input = "x" }));
 
         using HttpResponseMessage unknownFile = await BatchJobs.CreateAsync(server.Client, "file-nope");
-        using HttpResponseMessage wrongEndpoint = await BatchJobs.CreateAsync(server.Client, fileId, "/v1/chat/completions");
+        using HttpResponseMessage wrongEndpoint = await BatchJobs.CreateAsync(server.Client, fileId, "/v1/moderations");
         using HttpResponseMessage wrongWindow = await BatchJobs.CreateAsync(server.Client, fileId, window: "1h");
         using HttpResponseMessage unknownBatch = await server.Client.GetAsync("/v1/batches/batch_nope");
         using HttpResponseMessage cancelUnknown = await server.Client.PostAsync("/v1/batches/batch_nope/cancel", null);
@@ -174,22 +173,8 @@ public sealed class BatchApiTests
         // The in-process queue dies with its process; the batches on disk do not. A batch stopped mid-way (two chunks
         // written, as a killed process leaves it) is picked up by the next server on the same directory.
         string directory = Path.Combine(Path.GetTempPath(), "thaw-jobs-tests", Guid.NewGuid().ToString("N"));
-        var files = new LocalFileStore(Path.Combine(directory, "files"), TimeProvider.System);
-        var batches = new LocalBatchStore(Path.Combine(directory, "batches"));
-        var output = new LocalBatchOutput(Path.Combine(directory, "output"), files, new JobsOptions().OutputRetention);
-        string content = string.Join('\n', Enumerable.Range(0, 10).Select(i => BatchJobs.Line($"k{i}", new { input = $"restart line {i}" })));
-        FileRecord input = await files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(content)));
-        string batchId = JobIds.NewBatchId(TimeProvider.System);
-        await batches.CreateAsync(new BatchRecord
-        {
-            Id = batchId, Endpoint = "/v1/embeddings", InputFileId = input.Id, CompletionWindow = "24h",
-            CreatedAt = 1, ExpiresAt = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), Status = BatchStatus.InProgress,
-        });
-        for (int k = 0; k < 2; k++)
-        {
-            string chunk = string.Concat(Enumerable.Range(k * 4, 4).Select(i => $"{{\"id\":\"{JobIds.RequestId(batchId, i)}\",\"custom_id\":\"k{i}\",\"response\":{{\"status_code\":200}},\"error\":null}}\n"));
-            await output.WriteChunkAsync(batchId, new BatchChunk(k * 4, 4, 4, 0), Encoding.UTF8.GetBytes(chunk), ReadOnlyMemory<byte>.Empty);
-        }
+        string batchId = await BatchJobs.SeedStoppedBatchAsync(directory, "/v1/embeddings",
+            [.. Enumerable.Range(0, 10).Select(i => BatchJobs.Line($"k{i}", new { input = $"restart line {i}" }))], chunks: 2);
 
         await using LoopbackServer server = await BatchJobs.StartServerAsync(new() { ["Thaw:Jobs:Directory"] = directory });
         JsonElement batch = await BatchJobs.WaitAsync(server.Client, batchId);

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Thaw.Inference.Jobs;
 using Thaw.Testing;
 
 namespace Thaw.Http.Tests;
@@ -7,7 +8,11 @@ namespace Thaw.Http.Tests;
 internal static class BatchJobs
 {
     /// <summary>A server that runs batch jobs (listener on the in-process queue), with its own jobs directory.</summary>
-    public static Task<LoopbackServer> StartServerAsync(Dictionary<string, string?>? settings = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
+    public static Task<LoopbackServer> StartServerAsync(Dictionary<string, string?>? settings = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null) =>
+        ThawApiServer.StartAsync(Settings(settings), jobListener: true, configure: configure);
+
+    /// <summary>A fresh jobs directory and chunks of 4 lines, then <paramref name="settings"/>.</summary>
+    public static Dictionary<string, string?> Settings(Dictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -19,8 +24,37 @@ internal static class BatchJobs
             all[key] = value;
         }
 
-        return ThawApiServer.StartAsync(all, jobListener: true, configure: configure);
+        return all;
     }
+
+    /// <summary>
+    /// A batch of <paramref name="lines"/> for <paramref name="endpoint"/> stored in <paramref name="directory"/> as a
+    /// killed process leaves it: in progress, its first <paramref name="chunks"/> chunks of 4 lines written (each
+    /// written line a stub answer no model made), no message queued for it. Returns the batch id.
+    /// </summary>
+    public static async Task<string> SeedStoppedBatchAsync(string directory, string endpoint, IReadOnlyList<string> lines, int chunks)
+    {
+        var files = new LocalFileStore(Path.Combine(directory, "files"), TimeProvider.System);
+        var batches = new LocalBatchStore(Path.Combine(directory, "batches"));
+        var output = new LocalBatchOutput(Path.Combine(directory, "output"), files, new JobsOptions().OutputRetention);
+        FileRecord input = await files.PutAsync(new FileUpload("in.jsonl", FilePurposes.Batch, long.MaxValue), new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
+        string batchId = JobIds.NewBatchId(TimeProvider.System);
+        await batches.CreateAsync(new BatchRecord
+        {
+            Id = batchId, Endpoint = endpoint, InputFileId = input.Id, CompletionWindow = "24h",
+            CreatedAt = 1, ExpiresAt = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), Status = BatchStatus.InProgress,
+        });
+        for (int k = 0; k < chunks; k++)
+        {
+            string chunk = string.Concat(Enumerable.Range(k * 4, 4).Select(i =>
+                $"{{\"id\":\"{JobIds.RequestId(batchId, i)}\",\"custom_id\":\"{CustomId(lines[i])}\",\"response\":{{\"status_code\":200}},\"error\":null}}\n"));
+            await output.WriteChunkAsync(batchId, new BatchChunk(k * 4, 4, 4, 0), Encoding.UTF8.GetBytes(chunk), ReadOnlyMemory<byte>.Empty);
+        }
+
+        return batchId;
+    }
+
+    private static string CustomId(string line) => JsonDocument.Parse(line).RootElement.GetProperty("custom_id").GetString()!;
 
     public static string Line(string customId, object body, string url = "/v1/embeddings") =>
         JsonSerializer.Serialize(new { custom_id = customId, method = "POST", url, body });

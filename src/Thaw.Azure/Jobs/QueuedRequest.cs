@@ -4,13 +4,17 @@ using Thaw.Azure.Storage;
 namespace Thaw.Azure.Jobs;
 
 /// <summary>
-/// A message on the request queue: <c>{"id": "...", "body": {...}, "reply_to": {"queue": "name"}}</c> or
-/// <c>"reply_to": {"blob": "container/path"}</c>, where <c>body</c> is a <c>POST /v1/embeddings</c> body.
+/// A message on the request queue: <c>{"id": "...", "url": "/v1/...", "body": {...}, "reply_to": {"queue": "name"}}</c> or
+/// <c>"reply_to": {"blob": "container/path"}</c>, where <c>body</c> is a body for <c>POST {url}</c>; without <c>url</c>
+/// (the messages before it existed) <c>/v1/embeddings</c>.
 /// </summary>
-internal sealed record QueuedRequest(string Id, JsonElement Body, string? ReplyQueue, string? ReplyContainer, string? ReplyBlob)
+internal sealed record QueuedRequest(string Id, string Url, JsonElement Body, string? ReplyQueue, string? ReplyContainer, string? ReplyBlob)
 {
+    public const string DefaultUrl = "/v1/embeddings";
+
     /// <summary>
-    /// Reads a message; false with the problem when it has no id, body or reply destination, or a reply blob whose name
+    /// Reads a message; false with the problem when it has no id, body or reply destination, a <c>url</c> that is not a
+    /// string, or a reply blob whose name
     /// the service would not take as it is (<see cref="StorageNames.IsBlobName"/>): nothing can be answered. Whether the
     /// destination is one Thaw may write to is <see cref="RequestReplies"/>' to judge.
     /// </summary>
@@ -36,6 +40,18 @@ internal sealed record QueuedRequest(string Id, JsonElement Body, string? ReplyQ
             return false;
         }
 
+        string url = DefaultUrl;
+        if (root.TryGetProperty("url", out JsonElement urlValue) && urlValue.ValueKind != JsonValueKind.Null)
+        {
+            if (urlValue.ValueKind != JsonValueKind.String || urlValue.GetString() is not { Length: > 0 } urlText)
+            {
+                problem = "The message's 'url' must be a path string such as \"/v1/chat/completions\".";
+                return false;
+            }
+
+            url = urlText;
+        }
+
         if (!root.TryGetProperty("body", out JsonElement body) || body.ValueKind is JsonValueKind.Null)
         {
             problem = "The message has no 'body'.";
@@ -53,7 +69,7 @@ internal sealed record QueuedRequest(string Id, JsonElement Body, string? ReplyQ
         int slash = blob?.IndexOf('/', StringComparison.Ordinal) ?? -1;
         if (queue is not null && blob is null)
         {
-            request = new QueuedRequest(idText, body, queue, null, null);
+            request = new QueuedRequest(idText, url, body, queue, null, null);
         }
         else if (queue is null && blob is not null && slash > 0 && slash < blob.Length - 1)
         {
@@ -63,7 +79,7 @@ internal sealed record QueuedRequest(string Id, JsonElement Body, string? ReplyQ
                 return false;
             }
 
-            request = new QueuedRequest(idText, body, null, blob[..slash], blob[(slash + 1)..]);
+            request = new QueuedRequest(idText, url, body, null, blob[..slash], blob[(slash + 1)..]);
         }
         else
         {

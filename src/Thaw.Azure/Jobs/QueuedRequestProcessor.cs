@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 using Thaw.Inference.Batching;
@@ -7,12 +8,13 @@ namespace Thaw.Azure.Jobs;
 
 /// <summary>
 /// Runs one request-queue message for either host (Functions trigger, standalone listener): the body goes through
-/// the <c>/v1/embeddings</c> handler — the HTTP route's validation — on the model's interactive batcher, so the
-/// messages an instance runs at once meet in one micro-batch. What the route would refuse with a 4xx is answered with
-/// that status and the OpenAI error envelope, not retried; anything else (model loading, overload, storage) throws,
-/// so that the message comes back. A message with nothing to answer, or whose reply destination is not configured in
-/// <c>Thaw:Requests</c>, moves to <c>{RequestQueue}-poison</c> at once, before the model runs, with the reason (naming
-/// the destination) in the log: nothing is written for it.
+/// the handler of the message's <c>url</c> (<c>/v1/embeddings</c> when it names none) — the HTTP route's validation —
+/// on the model's interactive batcher or scheduler, so the messages an instance runs at once meet in one micro-batch or
+/// decode step. What the route would refuse with a 4xx is answered with that status and the OpenAI error envelope, not
+/// retried; anything else (model loading, overload, storage) throws, so that the message comes back. A message with
+/// nothing to answer, a <c>url</c> no handler serves, or a reply destination not configured in <c>Thaw:Requests</c>
+/// moves to <c>{RequestQueue}-poison</c> at once, before the model runs, with the reason (naming the url or the
+/// destination) in the log: nothing is written for it.
 /// </summary>
 internal sealed partial class QueuedRequestProcessor(
     IEnumerable<IBatchRequestHandler> handlers,
@@ -20,13 +22,14 @@ internal sealed partial class QueuedRequestProcessor(
     QueueClients queues,
     ILogger<QueuedRequestProcessor> logger)
 {
-    private const string Endpoint = "/v1/embeddings";
-
-    private readonly IBatchRequestHandler? _handler = handlers.FirstOrDefault(h => h.Endpoint == Endpoint);
+    private readonly Dictionary<string, IBatchRequestHandler> _handlers = handlers.ToDictionary(h => h.Endpoint, StringComparer.Ordinal);
 
     public async Task ProcessAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
-        if (!QueuedRequest.TryParse(message, out QueuedRequest request, out string problem) || !replies.IsAllowed(request, out problem))
+        IBatchRequestHandler? handler = null;
+        if (!QueuedRequest.TryParse(message, out QueuedRequest request, out string problem)
+            || !Serves(request, out handler, out problem)
+            || !replies.IsAllowed(request, out problem))
         {
             LogNotARequest(problem);
             (_, QueueClient poison) = await queues.GetRequestsAsync().ConfigureAwait(false);
@@ -36,8 +39,6 @@ internal sealed partial class QueuedRequestProcessor(
             return;
         }
 
-        IBatchRequestHandler handler = _handler
-            ?? throw new InvalidOperationException($"No handler for {Endpoint} is registered (AddThawHttp registers it); this is a bug in the host's composition.");
         int status = 200;
         ReadOnlyMemory<byte> body;
         try
@@ -52,6 +53,14 @@ internal sealed partial class QueuedRequestProcessor(
 
         await replies.SendAsync(request, status, body, cancellationToken).ConfigureAwait(false);
         LogAnswered(status);
+    }
+
+    private bool Serves(QueuedRequest request, [NotNullWhen(true)] out IBatchRequestHandler? handler, out string problem)
+    {
+        problem = _handlers.TryGetValue(request.Url, out handler)
+            ? ""
+            : $"No handler serves the url '{request.Url}'; the request queue serves {string.Join(", ", _handlers.Keys.Order(StringComparer.Ordinal))}.";
+        return handler is not null;
     }
 
     [LoggerMessage(EventId = 940, Level = LogLevel.Warning, Message = "A request-queue message cannot be answered ({Problem}); it moves to the poison queue")]

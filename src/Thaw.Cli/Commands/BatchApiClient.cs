@@ -31,12 +31,12 @@ internal sealed class BatchApiClient(HttpClient http) : IDisposable
         return await ReadAsync(response, ThawJson.Context.FileRecord, cancellationToken);
     }
 
-    public async Task<BatchRecord> CreateAsync(string inputFileId, CancellationToken cancellationToken)
+    public async Task<BatchRecord> CreateAsync(string inputFileId, string endpoint, CancellationToken cancellationToken)
     {
         string body = JsonSerializer.Serialize(new CreateBatchRequest
         {
             InputFileId = inputFileId,
-            Endpoint = "/v1/embeddings",
+            Endpoint = endpoint,
             CompletionWindow = "24h",
         }, ThawJson.Context.CreateBatchRequest);
         using HttpResponseMessage response = await http.PostAsync("v1/batches", new StringContent(body, Encoding.UTF8, "application/json"), cancellationToken);

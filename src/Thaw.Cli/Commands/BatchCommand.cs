@@ -35,7 +35,7 @@ internal static class BatchCommand
         };
         var batchId = new Argument<string>("batch-id") { Description = "The batch, e.g. batch_0192…" };
 
-        var file = new Argument<FileInfo>("file") { Description = "The input: one request per line, {\"custom_id\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{…}}." };
+        var file = new Argument<FileInfo>("file") { Description = "The input: one request per line, {\"custom_id\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{…}}; every line names the same url (/v1/embeddings, /v1/chat/completions or /v1/completions)." };
         var allowBad = new Option<bool>("--allow-bad-lines") { Description = "Upload even if some lines are bad; they go to the batch's error file." };
         var submit = new Command("submit", "Check every line of a JSONL file (reporting bad ones with their line numbers), upload it and create the batch. Prints the batch id.")
         {
@@ -50,7 +50,7 @@ internal static class BatchCommand
                 return 2;
             }
 
-            (int lines, List<string> problems) = await CheckAsync(input.FullName, cancellationToken);
+            (int lines, List<string> problems, string endpoint) = await CheckAsync(input.FullName, cancellationToken);
             foreach (string problem in problems.Take(50))
             {
                 await stderr.WriteLineAsync(problem);
@@ -70,7 +70,7 @@ internal static class BatchCommand
             }
 
             FileRecord uploaded = await client.UploadAsync(input.FullName, cancellationToken);
-            BatchRecord batch = await client.CreateAsync(uploaded.Id, cancellationToken);
+            BatchRecord batch = await client.CreateAsync(uploaded.Id, endpoint, cancellationToken);
             await stderr.WriteLineAsync($"uploaded {input.Name} ({uploaded.Bytes} bytes, {lines} lines) as {uploaded.Id}; created {batch.Id}");
             await stdout.WriteLineAsync(batch.Id);
             return 0;
@@ -185,14 +185,16 @@ internal static class BatchCommand
     }
 
     /// <summary>
-    /// Checks each line as the server will — the frame (custom_id, method, url, body) and the embeddings body with
-    /// the default limits — except what needs the server's catalog (the model).
+    /// Checks each line as the server will — the frame (custom_id, method, url, body), one endpoint for the whole file
+    /// (the first line's url), and the body for that endpoint with the default limits — except what needs the server's
+    /// catalog (the model). Returns the endpoint the batch is created for.
     /// </summary>
-    internal static async Task<(int Lines, List<string> Problems)> CheckAsync(string path, CancellationToken cancellationToken)
+    internal static async Task<(int Lines, List<string> Problems, string Endpoint)> CheckAsync(string path, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         var limits = new LimitsOptions();
         int lines = 0;
+        string? endpoint = null;
         await using FileStream content = File.OpenRead(path);
         await foreach (BatchInputEntry entry in BatchInputReader.ReadAsync(content, limits.MaxRequestBytes, cancellationToken))
         {
@@ -201,17 +203,21 @@ internal static class BatchCommand
             {
                 problems.Add(error.Message);
             }
-            else if (entry.Line!.Url != EmbeddingsBatchHandler.Url)
+            else if (!BatchLineChecks.Endpoints.Contains(entry.Line!.Url))
             {
-                problems.Add($"Line {entry.LineNumber}: url '{entry.Line.Url}' is not supported; Thaw batches serve {EmbeddingsBatchHandler.Url}.");
+                problems.Add($"Line {entry.LineNumber}: url '{entry.Line.Url}' is not supported; Thaw batches serve {string.Join(", ", BatchLineChecks.Endpoints)}.");
             }
-            else if (EmbeddingsBatchHandler.Check(entry.Line.Body, limits) is ApiError refused)
+            else if ((endpoint ??= entry.Line.Url) != entry.Line.Url)
+            {
+                problems.Add($"Line {entry.LineNumber}: url '{entry.Line.Url}' is not the batch's endpoint '{endpoint}' (the first line's); a batch serves one endpoint.");
+            }
+            else if (BatchLineChecks.Check(endpoint, entry.Line.Body, limits) is ApiError refused)
             {
                 problems.Add($"Line {entry.LineNumber}: body: {refused.Message}");
             }
         }
 
-        return (lines, problems);
+        return (lines, problems, endpoint ?? EmbeddingsBatchHandler.Url);
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Option<string> url, Option<string?> apiKey, TextWriter stderr, Func<BatchApiClient, Task<int>> action)

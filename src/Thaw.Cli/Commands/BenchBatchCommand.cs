@@ -230,7 +230,7 @@ internal static class BenchBatchCommand
 
         long started = Stopwatch.GetTimestamp();
         FileRecord file = await api.UploadAsync(path, cancellationToken);
-        BatchRecord batch = await api.CreateAsync(file.Id, cancellationToken);
+        BatchRecord batch = await api.CreateAsync(file.Id, "/v1/embeddings", cancellationToken);
         while (!batch.IsTerminal)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);

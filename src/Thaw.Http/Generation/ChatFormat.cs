@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using System.Text.Json;
 using Thaw.Http.Contracts;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
@@ -10,7 +10,7 @@ namespace Thaw.Http.Generation;
 /// <summary><c>/v1/chat/completions</c>: <c>chat.completion</c>, or <c>chat.completion.chunk</c>s whose first carries the role.</summary>
 internal sealed class ChatFormat(CompletionIdentity identity, ITextTokenizer tokenizer, bool logprobs) : ICompletionFormat
 {
-    public IResult Whole(CompletedText completed) => new JsonResult<ChatCompletionResponse>(new ChatCompletionResponse
+    public byte[] Whole(CompletedText completed) => JsonSerializer.SerializeToUtf8Bytes(new ChatCompletionResponse
     {
         Id = identity.Id,
         Object = "chat.completion",

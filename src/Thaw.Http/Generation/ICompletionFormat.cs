@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Thaw.Inference.Generation.Completions;
 using Thaw.Inference.Generation.Scheduling;
 
@@ -7,7 +6,8 @@ namespace Thaw.Http.Generation;
 /// <summary>The objects one route answers with, for one request: the whole answer, or the chunks of a stream in order.</summary>
 internal interface ICompletionFormat
 {
-    IResult Whole(CompletedText completed);
+    /// <summary>The whole answer's JSON: what the route answers without <c>stream</c>, and what a batch line's output holds.</summary>
+    byte[] Whole(CompletedText completed);
 
     /// <summary>What a stream sends before the first delta (chat: each choice's role).</summary>
     Task WriteStartAsync(EventStream events, int choices, CancellationToken cancellationToken);

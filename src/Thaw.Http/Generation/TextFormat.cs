@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using System.Text.Json;
 using Thaw.Http.Contracts;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
@@ -13,7 +13,7 @@ internal sealed class TextFormat(CompletionIdentity identity, ITextTokenizer tok
     // Where each choice's next token starts in its text, across the chunks of a stream.
     private readonly int[] _offsets = new int[choices];
 
-    public IResult Whole(CompletedText completed) => new JsonResult<CompletionResponse>(
+    public byte[] Whole(CompletedText completed) => JsonSerializer.SerializeToUtf8Bytes(
         Response([.. completed.Choices.Select(c => Choice(c.Index, c.Text, c.Tokens, c.FinishReason))], CompletionUsage.From(completed.Usage)),
         ThawJson.Context.CompletionResponse);
 

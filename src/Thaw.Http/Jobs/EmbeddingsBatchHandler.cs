@@ -5,7 +5,6 @@ using Thaw.Http.Contracts;
 using Thaw.Http.Endpoints;
 using Thaw.Http.Errors;
 using Thaw.Inference.Batching;
-using Thaw.Inference.Catalog;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
 
@@ -24,23 +23,13 @@ public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint, IOptions
 
     public long MaxBodyBytes => options.Value.Limits.MaxRequestBytes;
 
-    public async Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken)
-    {
-        try
+    public Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken) =>
+        BatchLineGuard.RunAsync(async () =>
         {
             EmbeddingsRequest request = EmbeddingsEndpoint.Parse(JsonMarshal.GetRawUtf8Value(body).ToArray());
             EmbeddingsResponse response = await endpoint.EmbedAsync(request, profile, cancellationToken).ConfigureAwait(false);
             return JsonSerializer.SerializeToUtf8Bytes(response, ThawJson.Context.EmbeddingsResponse);
-        }
-        catch (ApiException e)
-        {
-            throw Rejected(e.Error);
-        }
-        catch (ModelNotFoundException e)
-        {
-            throw Rejected(ApiError.NotFound("model", e.Message, "model_not_found"));
-        }
-    }
+        });
 
     /// <summary>
     /// The checks that need no model (for <c>thaw batch submit</c> before it uploads): null when the body would be
@@ -58,7 +47,4 @@ public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint, IOptions
             return e.Error;
         }
     }
-
-    private static BatchRequestRejectedException Rejected(ApiError error) =>
-        new((int)error.Status, error.Message, JsonSerializer.SerializeToUtf8Bytes(error.ToEnvelope(), ThawJson.Context.ErrorEnvelope));
 }

@@ -32,8 +32,12 @@ public sealed class CompletionServer : IAsyncLifetime
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
-    /// <summary>A server over a fresh catalog of the three models; <paramref name="configure"/> adjusts its services.</summary>
-    internal static Task<LoopbackServer> StartAsync(Dictionary<string, string?> settings, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// A server over a fresh catalog of the three models; <paramref name="configure"/> adjusts its services, and
+    /// <paramref name="jobListener"/> runs batch jobs (with <see cref="BatchJobs.Settings"/>).
+    /// </summary>
+    internal static Task<LoopbackServer> StartAsync(
+        Dictionary<string, string?> settings, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null, bool jobListener = false)
     {
         string catalog = Directory.CreateTempSubdirectory("thaw-completions-catalog-").FullName;
         string embedder = Path.Combine(catalog, RealModels.MiniLm);
@@ -41,7 +45,7 @@ public sealed class CompletionServer : IAsyncLifetime
         File.Copy(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"), Path.Combine(embedder, "model.json"));
         TinyDecoderFolder.Write(catalog, Chat, DecoderLayout.GroupQueryAttention, Generation(chatTemplate: "plain"));
         TinyDecoderFolder.Write(catalog, TextOnly, DecoderLayout.GroupQueryAttention, Generation(chatTemplate: null));
-        return ThawApiServer.StartAsync(settings, catalog, configure: configure);
+        return ThawApiServer.StartAsync(settings, catalog, jobListener, configure);
     }
 
     /// <summary>What the model itself completes for the prompt: the reference the routes must reproduce.</summary>
