@@ -3,13 +3,20 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Thaw.Inference.Onnx.Generation;
 using Thaw.Testing;
 
 namespace Thaw.Cli.Tests;
 
-/// <summary><c>thaw batch</c> against the standalone host on loopback, which runs the jobs itself (embedded defaults).</summary>
+/// <summary>
+/// <c>thaw batch</c> against the standalone host on loopback, which runs the jobs itself (embedded defaults), over a
+/// catalog of the real embedding model and a tiny real decoder.
+/// </summary>
 public sealed class BatchCommandTests : IAsyncLifetime
 {
+    private const string Decoder = "tiny-chat";
+    private const string ChatUrl = "/v1/chat/completions";
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "thaw-batch-cli-tests", Guid.NewGuid().ToString("N"));
     private WebApplication _app = null!;
     private string _url = null!;
@@ -19,6 +26,11 @@ public sealed class BatchCommandTests : IAsyncLifetime
         Dictionary<string, string?> settings = RealModels.HostSettings();
         settings["Thaw:Jobs:Directory"] = Path.Combine(_directory, "jobs");
         settings["Thaw:Jobs:ChunkLines"] = "4";
+        string catalog = Path.Combine(_directory, "catalog");
+        Directory.CreateDirectory(Path.Combine(catalog, RealModels.MiniLm));
+        File.Copy(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"), Path.Combine(catalog, RealModels.MiniLm, "model.json"));
+        TinyDecoderFolder.Write(catalog, Decoder, DecoderLayout.GroupQueryAttention, generation => generation["chatTemplate"] = "plain");
+        settings["Thaw:Models:CatalogDirectory"] = catalog;
         _app = StandaloneHost.Build("http://127.0.0.1:0", settings);
         await _app.StartAsync();
         _url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -104,6 +116,39 @@ public sealed class BatchCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubmitWaitDownload_ChatLines_AreCheckedForTheirEndpointAndRunThere()
+    {
+        string input = WriteInput(
+            Chat("a", "Hello there."),
+            Chat("b", "A stream.", stream: true),
+            Line("c", "An embeddings line."),
+            JsonSerializer.Serialize(new { custom_id = "d", method = "POST", url = ChatUrl, body = new { model = Decoder } }),
+            Chat("e", "Goodbye."));
+
+        (int refused, _, string refusedErrors) = await RunAsync("submit", input);
+        (int submitted, string batchId, string submitErrors) = await RunAsync("submit", input, "--allow-bad-lines");
+        batchId = batchId.Trim();
+        (int waited, string waitOut, _) = await RunAsync("wait", batchId, "--interval", "0.05");
+        (int downloaded, _, string downloadErrors) = await RunAsync("download", batchId, "-o", Path.Combine(_directory, "results"));
+
+        Assert.Equal(1, refused);
+        Assert.Contains("Line 2: body: 'stream' must be false or absent here", refusedErrors);
+        Assert.Contains($"Line 3: url '/v1/embeddings' is not the batch's endpoint '{ChatUrl}'", refusedErrors);
+        Assert.Contains("Line 4: body: 'messages' is required", refusedErrors);
+        Assert.DoesNotContain("Line 1:", refusedErrors);
+        Assert.DoesNotContain("Line 5:", refusedErrors);
+        Assert.True(submitted == 0, submitErrors);
+        Assert.Equal(0, waited);
+        Assert.Contains($"endpoint        {ChatUrl}", waitOut);
+        Assert.Contains("requests        5 total, 2 completed, 3 failed", waitOut);
+        Assert.True(downloaded == 0, downloadErrors);
+        string[] output = File.ReadAllLines(Path.Combine(_directory, "results", $"{batchId}_output.jsonl"));
+        Assert.Equal(["a", "e"], output.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()));
+        Assert.All(output, l => Assert.Equal("chat.completion",
+            JsonDocument.Parse(l).RootElement.GetProperty("response").GetProperty("body").GetProperty("object").GetString()));
+    }
+
+    [Fact]
     public async Task Ls_ServerDown_SaysSoAndFails()
     {
         (int exitCode, _, string stderr) = await Thaw.RunAsync(["batch", "ls", "--url", "http://127.0.0.1:1"]);
@@ -122,6 +167,12 @@ public sealed class BatchCommandTests : IAsyncLifetime
         File.WriteAllText(path, string.Join('\n', lines) + "\n");
         return path;
     }
+
+    private static string Chat(string customId, string content, bool stream = false) => JsonSerializer.Serialize(new
+    {
+        custom_id = customId, method = "POST", url = ChatUrl,
+        body = new { model = Decoder, messages = new[] { new { role = "user", content } }, max_tokens = 4, stream },
+    });
 
     private static string Line(string customId, string input) =>
         JsonSerializer.Serialize(new { custom_id = customId, method = "POST", url = "/v1/embeddings", body = new { input } });
