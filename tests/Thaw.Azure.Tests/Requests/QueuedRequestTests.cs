@@ -41,6 +41,26 @@ public sealed class QueuedRequestTests
         Assert.Equal(("replies", "answers/r1.json"), (request.ReplyContainer, request.ReplyBlob));
     }
 
+    [Fact]
+    public void TryParse_NoUrl_IsAnEmbeddingsRequest_AndAUrlIsKept()
+    {
+        Assert.True(QueuedRequest.TryParse(Message("replies/r1.json"), out QueuedRequest old, out _));
+        Assert.True(QueuedRequest.TryParse(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
+            new { id = "r2", url = "/v1/chat/completions", body = new { model = "m" }, reply_to = new { queue = "replies" } })), out QueuedRequest chat, out _));
+
+        Assert.Equal("/v1/embeddings", old.Url);
+        Assert.Equal("/v1/chat/completions", chat.Url);
+    }
+
+    [Fact]
+    public void TryParse_UrlThatIsNotAString_IsRefused()
+    {
+        Assert.False(QueuedRequest.TryParse(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
+            new { id = "r1", url = 7, body = new { input = "x" }, reply_to = new { queue = "replies" } })), out _, out string problem));
+
+        Assert.Contains("'url'", problem, StringComparison.Ordinal);
+    }
+
     private static byte[] Message(string blob) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { id = "r1", body = new { input = "x" }, reply_to = new { blob } }));
 }

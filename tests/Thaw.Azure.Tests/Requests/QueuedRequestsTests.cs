@@ -41,7 +41,7 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         await host.StartAsync();
         try
         {
-            Dictionary<string, JsonElement> answers = await CollectAsync(replies, Requests + 1);
+            Dictionary<string, JsonElement> answers = await RequestListenerHost.CollectAsync(replies, Requests + 1);
             ModelHost models = host.Services.GetRequiredService<ModelHost>();
             BatchStatistics interactive = ((EmbeddingActivity)models.GetStatus(RealModels.MiniLm).Activity!).Interactive;
             double meanBatch = (double)interactive.Inputs / interactive.Batches;
@@ -71,7 +71,7 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
             Assert.Equal(200, inBlob.RootElement.GetProperty("status_code").GetInt32());
             Assert.Equal(384, inBlob.RootElement.GetProperty("body").GetProperty("data")[0].GetProperty("embedding").GetArrayLength());
 
-            PeekedMessage poisoned = await PeekOneAsync(Queue($"requests-{_suffix}-poison"));
+            PeekedMessage poisoned = await RequestListenerHost.PeekOneAsync(Queue($"requests-{_suffix}-poison"));
             Assert.Equal("""{"hello":"world"}""", poisoned.Body.ToString());
             // Stopping waits for the listener's last receive to be settled: every message was deleted.
             await host.StopAsync();
@@ -89,44 +89,6 @@ public sealed class QueuedRequestsTests(Azurite azurite, ITestOutputHelper outpu
         ("Thaw:Requests:ReplyQueues:0", $"replies-{_suffix}"),
         ("Thaw:Requests:ReplyContainers:0", $"replies-{_suffix}"),
     ]);
-
-    private async Task<Dictionary<string, JsonElement>> CollectAsync(QueueClient replies, int count)
-    {
-        var answers = new Dictionary<string, JsonElement>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (answers.Count < count)
-        {
-            QueueMessage[] messages = (await replies.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1), timeout.Token)).Value;
-            foreach (QueueMessage message in messages)
-            {
-                using JsonDocument reply = JsonDocument.Parse(message.Body);
-                Assert.True(answers.TryAdd(reply.RootElement.GetProperty("id").GetString()!, reply.RootElement.Clone()), "A request was answered twice.");
-                await replies.DeleteMessageAsync(message.MessageId, message.PopReceipt, timeout.Token);
-            }
-
-            if (messages.Length == 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
-            }
-        }
-
-        return answers;
-    }
-
-    private static async Task<PeekedMessage> PeekOneAsync(QueueClient queue)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            // The listener creates the poison queue on its first receive.
-            if (await queue.ExistsAsync(timeout.Token) && (await queue.PeekMessagesAsync(10, timeout.Token)).Value is [PeekedMessage only])
-            {
-                return only;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
-        }
-    }
 
     private QueueClient Queue(string name) => RequestListenerHost.Queue(azurite, name);
 
