@@ -26,9 +26,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
         Dictionary<string, string?> settings = RealModels.HostSettings();
         settings["Thaw:Jobs:Directory"] = Path.Combine(_directory, "jobs");
         settings["Thaw:Jobs:ChunkLines"] = "4";
-        string catalog = Path.Combine(_directory, "catalog");
-        Directory.CreateDirectory(Path.Combine(catalog, RealModels.MiniLm));
-        File.Copy(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"), Path.Combine(catalog, RealModels.MiniLm, "model.json"));
+        string catalog = TinyDecoderFolder.NewCatalog();
         TinyDecoderFolder.Write(catalog, Decoder, DecoderLayout.GroupQueryAttention, generation => generation["chatTemplate"] = "plain");
         settings["Thaw:Models:CatalogDirectory"] = catalog;
         _app = StandaloneHost.Build("http://127.0.0.1:0", settings);

@@ -8,7 +8,8 @@ namespace Thaw.Inference.Jobs;
 
 /// <summary>
 /// Runs one batch, or one shard of it, whatever transport delivered it: streams the input file, sends its lines to the
-/// endpoint handler many at a time (so the model's bulk batcher fills its batches) and streams their results, in input
+/// endpoint handler many at a time (so the model's bulk batcher fills its batches, or a decoder's lines share its
+/// scheduler's decode steps) and streams their results, in input
 /// order, into chunks. A chunk ends after <see cref="JobsOptions.ChunkLines"/> lines or <see cref="JobsOptions.ChunkBytes"/>
 /// of output, and at its shard's end; its marker records the lines it covers and its identity is its first line, so
 /// progress is durable, a rerun resumes after the chain of chunks written from its first line whatever bounds it runs
@@ -454,7 +455,8 @@ public sealed partial class BatchJobRunner(
             }
             catch (OverloadedException e)
             {
-                // The bulk queue is full (lines with many inputs each): wait for room rather than fail the line.
+                // The bulk queue is full (embeddings lines with many inputs each, generation lines beyond the scheduler's
+                // bulk MaxQueuedRequests): wait for room rather than fail the line.
                 await Task.Delay(e.RetryAfter, time, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -17,6 +17,19 @@ internal static class TinyDecoderFolder
     public const int Vocab = 257;
     public const int EndOfText = 256;
 
+    /// <summary>
+    /// A fresh catalog folder that holds the real embedding model's manifest (its weights come from the shared cache),
+    /// for decoders to be written beside it with <see cref="Write"/>.
+    /// </summary>
+    public static string NewCatalog()
+    {
+        string catalog = Directory.CreateTempSubdirectory("thaw-decoder-catalog-").FullName;
+        string embedder = Path.Combine(catalog, RealModels.MiniLm);
+        Directory.CreateDirectory(embedder);
+        File.Copy(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"), Path.Combine(embedder, "model.json"));
+        return catalog;
+    }
+
     /// <summary>Writes <c>{catalog}/{id}/</c> and returns the manifest path; <paramref name="generation"/> adjusts the <c>generation</c> object.</summary>
     public static string Write(string catalog, string id, DecoderLayout layout, Action<JsonObject>? generation = null)
     {

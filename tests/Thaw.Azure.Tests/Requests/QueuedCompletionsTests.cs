@@ -73,9 +73,7 @@ public sealed class QueuedCompletionsTests(Azurite azurite) : IClassFixture<Azur
     /// <summary>A catalog of the tiny decoder (with a chat template) and the embedding model the queue serves by default.</summary>
     private static string Catalog()
     {
-        string catalog = Directory.CreateTempSubdirectory("thaw-queued-completions-").FullName;
-        Directory.CreateDirectory(Path.Combine(catalog, RealModels.MiniLm));
-        File.Copy(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"), Path.Combine(catalog, RealModels.MiniLm, "model.json"));
+        string catalog = TinyDecoderFolder.NewCatalog();
         TinyDecoderFolder.Write(catalog, Model, DecoderLayout.GroupQueryAttention, generation => generation["chatTemplate"] = "plain");
         return catalog;
     }

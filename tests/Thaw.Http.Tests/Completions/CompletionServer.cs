@@ -39,10 +39,7 @@ public sealed class CompletionServer : IAsyncLifetime
     internal static Task<LoopbackServer> StartAsync(
         Dictionary<string, string?> settings, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null, bool jobListener = false)
     {
-        string catalog = Directory.CreateTempSubdirectory("thaw-completions-catalog-").FullName;
-        string embedder = Path.Combine(catalog, RealModels.MiniLm);
-        Directory.CreateDirectory(embedder);
-        File.Copy(Path.Combine(RealModels.CatalogDirectory, RealModels.MiniLm, "model.json"), Path.Combine(embedder, "model.json"));
+        string catalog = TinyDecoderFolder.NewCatalog();
         TinyDecoderFolder.Write(catalog, Chat, DecoderLayout.GroupQueryAttention, Generation(chatTemplate: "plain"));
         TinyDecoderFolder.Write(catalog, TextOnly, DecoderLayout.GroupQueryAttention, Generation(chatTemplate: null));
         return ThawApiServer.StartAsync(settings, catalog, jobListener, configure);
