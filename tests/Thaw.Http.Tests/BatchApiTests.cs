@@ -168,6 +168,21 @@ public sealed class BatchApiTests
     }
 
     [Fact]
+    public async Task Batch_ModelLargerThanTheBudget_FailsAtOnceWithTheReason()
+    {
+        // The default retry delay (30 s) times its five deliveries: a job retried until it is poisoned would outlast the wait.
+        await using LoopbackServer server = await BatchJobs.StartServerAsync(new() { ["Thaw:Models:MemoryBudgetBytes"] = "1000" });
+
+        string batchId = await BatchJobs.SubmitAsync(server.Client, BatchJobs.Line("a", new { input = "too large to load" }));
+        JsonElement batch = await BatchJobs.WaitAsync(server.Client, batchId);
+
+        Assert.Equal("failed", batch.GetProperty("status").GetString());
+        JsonElement error = Assert.Single(batch.GetProperty("errors").GetProperty("data").EnumerateArray());
+        Assert.Equal("model_too_large", error.GetProperty("code").GetString());
+        Assert.Contains("Thaw:Models:MemoryBudgetBytes (1000 bytes)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restart_QueuesUnfinishedBatchesAgainAndResumesThem()
     {
         // The in-process queue dies with its process; the batches on disk do not. A batch stopped mid-way (two chunks

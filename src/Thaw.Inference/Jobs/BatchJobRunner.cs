@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
+using Thaw.Inference.Models;
 
 namespace Thaw.Inference.Jobs;
 
@@ -458,6 +459,12 @@ public sealed partial class BatchJobRunner(
                 // The bulk queue is full (embeddings lines with many inputs each, generation lines beyond the scheduler's
                 // bulk MaxQueuedRequests): wait for room rather than fail the line.
                 await Task.Delay(e.RetryAfter, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelTooLargeException e)
+            {
+                // No line of this batch can run until the instance is reconfigured: fail the batch now with the reason,
+                // rather than retry the job until Thaw:Jobs:MaxDequeueCount gives up on it.
+                throw new BatchFailedException("model_too_large", e.Message);
             }
         }
     }
