@@ -54,7 +54,12 @@ public static class ThawHttpExtensions
         IServiceCollection services = builder.Services;
         services.TryAddSingleton<ApiKeyVerifier>();
         services.TryAddSingleton<ListenAddressGuard>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        // The authentication core, not AddAuthentication: that one adds Data Protection too (for cookie schemes), whose
+        // key ring is read at host start (about 35 ms measured here) and which a bearer-key scheme never uses.
+        services.AddAuthenticationCore(o => o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName);
+        services.AddWebEncoders();
+        services.TryAddSingleton(TimeProvider.System);
+        new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<ApiKeyOptions>>((authorization, keys) =>
