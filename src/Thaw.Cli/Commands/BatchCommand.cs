@@ -5,8 +5,8 @@ using System.Text.Json;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
 using Thaw.Http.Jobs;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
 
 namespace Thaw.Cli.Commands;

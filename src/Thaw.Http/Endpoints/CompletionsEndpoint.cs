@@ -9,8 +9,8 @@ using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
 using Thaw.Inference.Generation.Scheduling;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Endpoints;
 
@@ -18,7 +18,7 @@ namespace Thaw.Http.Endpoints;
 /// <c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: validate everything the request alone decides,
 /// then encode the prompt on the model, start the completion and answer it whole or as a stream of events.
 /// </summary>
-public sealed class CompletionsEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<ThawOptions> options, TimeProvider timeProvider, ILogger<CompletionsEndpoint> logger)
+public sealed class CompletionsEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<LimitsOptions> limits, TimeProvider timeProvider, ILogger<CompletionsEndpoint> logger)
 {
     public Task<IResult> ChatAsync(HttpRequest request) =>
         HandleAsync(request, "chatcmpl-", body => CompletionRequestReader.ReadChat(RequestBody.Parse(body, ThawJson.Context.ChatCompletionRequest)));
@@ -32,7 +32,7 @@ public sealed class CompletionsEndpoint(ModelHost models, InstanceTimeline timel
         return ApiGuard.RunAsync(async () =>
         {
             timeline.MarkFirstRequest();
-            ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(request, options.Value.Limits.MaxRequestBytes, aborted).ConfigureAwait(false);
+            ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(request, limits.Value.MaxRequestBytes, aborted).ConfigureAwait(false);
             CompletionPlan plan = read(body);
             ModelManifest manifest = models.Catalog.Get(plan.ModelId);
             if (manifest.Task != ModelTask.TextGeneration)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
 
 namespace Thaw.Inference.Snapshots;
@@ -16,7 +16,7 @@ namespace Thaw.Inference.Snapshots;
 /// anything else is never looked up, and one whose manifest says otherwise, whose vocabulary is not the catalog's, or
 /// whose file names are not plain file names is discarded before any of its files is touched.
 /// </summary>
-public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimeProvider timeProvider, ILogger<SnapshotCache> logger, ISnapshotStore? store = null)
+public sealed partial class SnapshotCache(IOptions<CacheOptions> options, TimeProvider timeProvider, ILogger<SnapshotCache> logger, ISnapshotStore? store = null)
 {
     public const string ManifestFileName = "snapshot.json";
 
