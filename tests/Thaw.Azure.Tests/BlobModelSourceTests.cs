@@ -6,6 +6,7 @@ using Thaw.Azure.Storage;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 using Thaw.Testing;
 
 namespace Thaw.Azure.Tests;

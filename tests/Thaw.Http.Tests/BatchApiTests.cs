@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
-using Thaw.Inference.Jobs;
 using Thaw.Inference.Embeddings;
+using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 using Thaw.Inference.Models;
 using Thaw.Testing;
 

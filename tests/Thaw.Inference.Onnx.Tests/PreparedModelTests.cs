@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Settings;

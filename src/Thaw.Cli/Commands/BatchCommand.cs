@@ -7,7 +7,7 @@ using Thaw.Http.Errors;
 using Thaw.Http.Jobs;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Settings;
-using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Cli.Commands;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Inference.Snapshots;
 
@@ -349,6 +350,12 @@ public sealed partial class SnapshotCache(IOptions<CacheOptions> options, TimePr
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
+        // The rename publishes every file in the directory at once, so each must be on disk before it (AtomicFile).
+        foreach (string file in Directory.EnumerateFiles(staging))
+        {
+            AtomicFile.FlushToDisk(file);
+        }
+
         try
         {
             Directory.Move(staging, directory);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Settings;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Inference.Sources;
 

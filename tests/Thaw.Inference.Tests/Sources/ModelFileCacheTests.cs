@@ -1,6 +1,7 @@
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Sources;

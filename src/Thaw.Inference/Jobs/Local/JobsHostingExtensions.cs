@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Settings;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 public static class JobsHostingExtensions
 {
