@@ -1,3 +1,3 @@
-using Thaw.Cli;
+using Thaw.Cli.Commands;
 
 return await ThawCommandLine.InvokeAsync(args, Console.Out, Console.Error, Console.In);

@@ -3,7 +3,7 @@ using Thaw.Azure.Telemetry;
 using Thaw.Http;
 using Thaw.Http.Telemetry;
 using Thaw.Inference.Hosting;
-using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 
 namespace Thaw.Cli;
 

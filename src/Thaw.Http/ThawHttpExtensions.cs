@@ -15,6 +15,7 @@ using Thaw.Http.Security;
 using Thaw.Http.Server;
 using Thaw.Http.Telemetry;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 using Thaw.Inference.Settings;
 
 namespace Thaw.Http;

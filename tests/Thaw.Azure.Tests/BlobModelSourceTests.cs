@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 using Thaw.Azure.Models;
 using Thaw.Azure.Storage;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 using Thaw.Testing;
 
 namespace Thaw.Azure.Tests;
@@ -79,9 +80,7 @@ public sealed class BlobModelSourceTests(Azurite azurite) : IClassFixture<Azurit
 
     private ModelFileCache CreateCache(string? connectionString)
     {
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = _cache;
         var source = new BlobModelSource(new BlobClients(Options.Create(new StorageOptions { ConnectionString = connectionString })));
-        return new ModelFileCache([source], Options.Create(options), NullLogger<ModelFileCache>.Instance);
+        return new ModelFileCache([source], Options.Create(new CacheOptions { CacheDirectory = _cache }), NullLogger<ModelFileCache>.Instance);
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 using Thaw.Azure.Snapshots;
 using Thaw.Azure.Storage;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 using Thaw.Testing;
@@ -148,18 +148,16 @@ public sealed class BlobSnapshotStoreTests(Azurite azurite) : IClassFixture<Azur
 
     private SnapshotCache Snapshots(string instance)
     {
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, instance);
+        var cache = new CacheOptions { CacheDirectory = Path.Combine(_root, instance) };
         var clients = new BlobClients(Options.Create(new StorageOptions { ConnectionString = azurite.ConnectionString }));
-        return new SnapshotCache(Options.Create(options), TimeProvider.System, NullLogger<SnapshotCache>.Instance, new BlobSnapshotStore(clients, TimeProvider.System));
+        return new SnapshotCache(Options.Create(cache), TimeProvider.System, NullLogger<SnapshotCache>.Instance, new BlobSnapshotStore(clients, TimeProvider.System));
     }
 
     private ModelFileCache Cache(string instance, string connectionString)
     {
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, instance);
+        var cache = new CacheOptions { CacheDirectory = Path.Combine(_root, instance) };
         var clients = new BlobClients(Options.Create(new StorageOptions { ConnectionString = connectionString }));
-        return new ModelFileCache([new PathSource()], Options.Create(options), NullLogger<ModelFileCache>.Instance, new BlobSnapshotStore(clients, TimeProvider.System));
+        return new ModelFileCache([new PathSource()], Options.Create(cache), NullLogger<ModelFileCache>.Instance, new BlobSnapshotStore(clients, TimeProvider.System));
     }
 
     private static int ClosedPort()

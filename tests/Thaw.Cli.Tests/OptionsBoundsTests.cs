@@ -40,11 +40,15 @@ public sealed class OptionsBoundsTests
     [MemberData(nameof(Bounds))]
     public void Section_ValueAroundABound_IsRefusedExactlyWhenOutOfRange(string section, string key, string value, bool valid)
     {
-        OptionsSection registered = SectionsOfServe().Single(s => s.Path == section);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build());
-        typeof(ThawOptionsServiceCollectionExtensions).GetMethod(nameof(ThawOptionsServiceCollectionExtensions.AddThawOptions))!
-            .MakeGenericMethod(registered.OptionsType).Invoke(null, [services, section]);
+        // Several options types may bind one path (Thaw: the cache directory and the API keys); each is validated.
+        foreach (OptionsSection registered in SectionsOfServe().Where(s => s.Path == section))
+        {
+            typeof(ThawOptionsServiceCollectionExtensions).GetMethod(nameof(ThawOptionsServiceCollectionExtensions.AddThawOptions))!
+                .MakeGenericMethod(registered.OptionsType).Invoke(null, [services, section]);
+        }
+
         using ServiceProvider provider = services.BuildServiceProvider();
         IStartupValidator validator = provider.GetRequiredService<IStartupValidator>();
 
@@ -70,6 +74,10 @@ public sealed class OptionsBoundsTests
         string[] paths = [.. SectionsOfServe().Select(s => s.Path)];
 
         Assert.Contains("Thaw", paths);
+        Assert.Contains("Thaw:Models", paths);
+        Assert.Contains("Thaw:Batching", paths);
+        Assert.Contains("Thaw:Limits", paths);
+        Assert.Contains("Thaw:Generation", paths);
         Assert.Contains("Thaw:Jobs", paths);
         Assert.Contains("Thaw:KeepAlive", paths);
         Assert.Contains("Thaw:Onnx", paths);
@@ -109,7 +117,7 @@ public sealed class OptionsBoundsTests
         }
 
         using WebApplication app = StandaloneHost.Build("http://127.0.0.1:0", settings);
-        return [.. app.Services.GetServices<OptionsSection>().DistinctBy(s => s.Path)];
+        return [.. app.Services.GetServices<OptionsSection>().Distinct()];
     }
 
     private static IEnumerable<(string Key, RangeAttribute Range, Type Type)> Ranges(Type options, string section)

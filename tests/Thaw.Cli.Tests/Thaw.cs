@@ -1,3 +1,4 @@
+using Thaw.Cli.Commands;
 using Thaw.Testing;
 
 namespace Thaw.Cli.Tests;

@@ -84,7 +84,7 @@ public sealed class LocalSettingsSampleTests(Azurite azurite) : IClassFixture<Az
         builder.Configuration.AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value)));
         builder.AddThawFunctions();
         using ServiceProvider services = builder.Services.BuildServiceProvider();
-        return [.. services.GetServices<OptionsSection>().DistinctBy(s => s.Path)];
+        return [.. services.GetServices<OptionsSection>().Distinct()];
     }
 
     /// <summary>Whether <paramref name="key"/> names a value the section's options bind (a property, a list's element, a dictionary's entry).</summary>

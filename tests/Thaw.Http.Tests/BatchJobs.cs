@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 using Thaw.Testing;
 
 namespace Thaw.Http.Tests;

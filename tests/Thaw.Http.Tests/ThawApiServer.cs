@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Thaw.Inference.Hosting;
-using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 using Thaw.Inference.Models;
 using Thaw.Inference.Onnx;
 using Thaw.Testing;

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 using Thaw.Inference.Tokenization;
@@ -28,9 +29,7 @@ public sealed class PreparedModelTests(OnnxModels models) : IDisposable
     {
         ModelManifest manifest = RealModels.LoadCatalog().Get(modelId);
         ModelFiles files = await RealModels.EnsureFilesAsync(modelId);
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = _cache;
-        SnapshotCache snapshots = RealModels.CreateSnapshotCache(options);
+        SnapshotCache snapshots = RealModels.CreateSnapshotCache(new CacheOptions { CacheDirectory = _cache });
         SnapshotKey key = _backend.GetSnapshotKey(manifest)!;
         string staging = snapshots.BeginBuild(key);
 

@@ -17,6 +17,8 @@ namespace Thaw.Azure.Jobs;
 /// </remarks>
 internal sealed class ServiceBusJobQueue(ServiceBusClients clients, IOptions<ServiceBusOptions> options) : IJobQueue
 {
+    public bool IsDurable => true;
+
     public Task EnqueueAsync(JobMessage message, CancellationToken cancellationToken = default) =>
         clients.Sender.SendMessageAsync(new ServiceBusMessage(message.ToBytes()) { ContentType = "application/json" }, cancellationToken);
 

@@ -15,6 +15,8 @@ internal sealed class StorageJobQueue(QueueClients clients, IOptions<JobsOptions
 {
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(100);
 
+    public bool IsDurable => true;
+
     public async Task EnqueueAsync(JobMessage message, CancellationToken cancellationToken = default)
     {
         (QueueClient jobs, _) = await clients.GetAsync().ConfigureAwait(false);

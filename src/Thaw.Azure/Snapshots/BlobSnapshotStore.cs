@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Thaw.Azure.Storage;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Azure.Snapshots;
 

@@ -5,9 +5,9 @@ using System.Text.Json;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
 using Thaw.Http.Jobs;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
-using Thaw.Inference.Sources;
+using Thaw.Inference.Settings;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Cli.Commands;
 

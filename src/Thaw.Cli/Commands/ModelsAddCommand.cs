@@ -5,8 +5,8 @@ using System.Text.RegularExpressions;
 using Thaw.Cli.ModelImport;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation.Templates;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Onnx.Generation;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Cli.Commands;
 

@@ -6,6 +6,7 @@ using Thaw.Inference.Catalog;
 using Thaw.Inference.Models;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Cli.Commands;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Cli.ModelImport;
 
@@ -50,7 +51,7 @@ internal static class ManifestWriter
         try
         {
             ModelManifest written = ModelCatalog.ReadManifest(staging);
-            File.Move(staging, path, overwrite: true);
+            AtomicFile.Publish(staging, path);
             return written;
         }
         catch

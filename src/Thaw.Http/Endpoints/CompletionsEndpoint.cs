@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using Thaw.Http.Generation;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Generation.Completions;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Endpoints;
 
@@ -13,7 +13,7 @@ namespace Thaw.Http.Endpoints;
 /// <c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: read the body, hand the request to
 /// <see cref="CompletionService"/> on the interactive profile and answer it whole or as a stream of events.
 /// </summary>
-public sealed class CompletionsEndpoint(CompletionService completions, InstanceTimeline timeline, IOptions<ThawOptions> options, ILogger<CompletionsEndpoint> logger)
+public sealed class CompletionsEndpoint(CompletionService completions, InstanceTimeline timeline, IOptions<LimitsOptions> limits, ILogger<CompletionsEndpoint> logger)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
@@ -27,7 +27,7 @@ public sealed class CompletionsEndpoint(CompletionService completions, InstanceT
         return ApiGuard.RunAsync(async () =>
         {
             timeline.MarkFirstRequest();
-            ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(request, options.Value.Limits.MaxRequestBytes, aborted).ConfigureAwait(false);
+            ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(request, limits.Value.MaxRequestBytes, aborted).ConfigureAwait(false);
             CompletionPlan plan = route.Read(body);
             if (plan.Stream)
             {

@@ -7,13 +7,13 @@ using Thaw.Http.Errors;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Endpoints;
 
 /// <summary><c>POST /v1/embeddings</c>: validate everything before any work, then tokenize, run and pool.</summary>
-public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<ThawOptions> options, ILogger<EmbeddingsEndpoint> logger)
+public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<LimitsOptions> limits, ILogger<EmbeddingsEndpoint> logger)
 {
     public Task<IResult> HandleAsync(HttpRequest request)
     {
@@ -21,7 +21,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
         return ApiGuard.RunAsync(async () =>
         {
             timeline.MarkFirstRequest();
-            ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(request, options.Value.Limits.MaxRequestBytes, aborted).ConfigureAwait(false);
+            ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(request, limits.Value.MaxRequestBytes, aborted).ConfigureAwait(false);
             EmbeddingsResponse response = await EmbedAsync(Parse(body), aborted).ConfigureAwait(false);
             return new JsonResult<EmbeddingsResponse>(response, ThawJson.Context.EmbeddingsResponse);
         }, logger, aborted);
@@ -39,7 +39,7 @@ public sealed class EmbeddingsEndpoint(ModelHost models, InstanceTimeline timeli
     /// <exception cref="ApiException">The request is invalid.</exception>
     public async Task<EmbeddingsResponse> EmbedAsync(EmbeddingsRequest request, BatchProfileKind profile, CancellationToken cancellationToken)
     {
-        ValidatedEmbeddingsRequest valid = Validate(request, options.Value.Limits);
+        ValidatedEmbeddingsRequest valid = Validate(request, limits.Value);
         string modelId = request.Model ?? models.Catalog.DefaultModelId;
         ModelManifest manifest = models.Catalog.Get(modelId);
         if (request.Dimensions is { } dimensions && dimensions != manifest.Dimensions)

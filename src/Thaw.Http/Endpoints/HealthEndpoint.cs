@@ -4,19 +4,19 @@ using Microsoft.Extensions.Options;
 using Thaw.Http.Contracts;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Generation;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Endpoints;
 
 /// <summary><c>/healthz</c> (the process answers) and <c>/readyz</c> (the pre-warm models are ready).</summary>
-public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<ThawOptions> options)
+public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, IOptions<ModelsOptions> options)
 {
     public static IResult Alive() => Results.Text("ok", "text/plain");
 
     public IResult Ready()
     {
-        IReadOnlyList<string> prewarm = options.Value.Models.ResolvePrewarm();
+        IReadOnlyList<string> prewarm = options.Value.ResolvePrewarm();
         IReadOnlyList<ModelStatus> statuses = models.GetStatuses();
         // A pre-warm model unloaded after idling does not make the instance unready: it has started once, and the
         // next request loads the model again (a platform that pulled the instance out of rotation would not send one).
@@ -52,7 +52,7 @@ public sealed class HealthEndpoint(ModelHost models, InstanceTimeline timeline, 
 
         return status == "ready"
             ? new JsonResult<ReadinessResponse>(body, ThawJson.Context.ReadinessResponse)
-            : new JsonResult<ReadinessResponse>(body, ThawJson.Context.ReadinessResponse, HttpStatusCode.ServiceUnavailable, options.Value.Models.RetryAfter);
+            : new JsonResult<ReadinessResponse>(body, ThawJson.Context.ReadinessResponse, HttpStatusCode.ServiceUnavailable, options.Value.RetryAfter);
     }
 
     private double? Since(DateTimeOffset? moment) =>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Thaw.Http.Errors;
 using Thaw.Http.Generation;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Jobs;
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using Thaw.Http.Errors;
 using Thaw.Http.Generation;
 using Thaw.Inference.Batching;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Jobs;
 
@@ -16,11 +16,11 @@ namespace Thaw.Http.Jobs;
 /// <c>stream</c>. <c>"stream": true</c> is refused (400, <c>stream</c>): a line is answered whole. What the route would
 /// refuse (400/404/413) is refused with the same status and envelope (<see cref="BatchLineGuard"/>).
 /// </summary>
-internal abstract class CompletionsBatchHandler(CompletionRoute route, CompletionService completions, IOptions<ThawOptions> options) : IBatchRequestHandler
+internal abstract class CompletionsBatchHandler(CompletionRoute route, CompletionService completions, IOptions<LimitsOptions> limits) : IBatchRequestHandler
 {
     public string Endpoint => route.Path;
 
-    public long MaxBodyBytes => options.Value.Limits.MaxRequestBytes;
+    public long MaxBodyBytes => limits.Value.MaxRequestBytes;
 
     public Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken) =>
         BatchLineGuard.RunAsync(async () => await completions.CompleteAsync(route, Read(route, body), profile, cancellationToken).ConfigureAwait(false));
@@ -50,10 +50,10 @@ internal abstract class CompletionsBatchHandler(CompletionRoute route, Completio
     }
 
     /// <summary><c>/v1/chat/completions</c>.</summary>
-    public sealed class ChatLines(CompletionService completions, IOptions<ThawOptions> options)
-        : CompletionsBatchHandler(CompletionRoute.Chat, completions, options);
+    public sealed class ChatLines(CompletionService completions, IOptions<LimitsOptions> limits)
+        : CompletionsBatchHandler(CompletionRoute.Chat, completions, limits);
 
     /// <summary><c>/v1/completions</c>.</summary>
-    public sealed class TextLines(CompletionService completions, IOptions<ThawOptions> options)
-        : CompletionsBatchHandler(CompletionRoute.Text, completions, options);
+    public sealed class TextLines(CompletionService completions, IOptions<LimitsOptions> limits)
+        : CompletionsBatchHandler(CompletionRoute.Text, completions, limits);
 }

@@ -5,8 +5,8 @@ using Thaw.Http.Contracts;
 using Thaw.Http.Endpoints;
 using Thaw.Http.Errors;
 using Thaw.Inference.Batching;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Jobs;
 
@@ -15,13 +15,13 @@ namespace Thaw.Http.Jobs;
 /// <c>POST /v1/embeddings</c> and runs on the model's bulk batcher (queued requests: interactive); the answer is the same JSON. What the route
 /// would refuse (400/404/413) is refused here with the same status and envelope, and lands in the error file.
 /// </summary>
-public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint, IOptions<ThawOptions> options) : IBatchRequestHandler
+public sealed class EmbeddingsBatchHandler(EmbeddingsEndpoint endpoint, IOptions<LimitsOptions> limits) : IBatchRequestHandler
 {
     public const string Url = "/v1/embeddings";
 
     public string Endpoint => Url;
 
-    public long MaxBodyBytes => options.Value.Limits.MaxRequestBytes;
+    public long MaxBodyBytes => limits.Value.MaxRequestBytes;
 
     public Task<ReadOnlyMemory<byte>> HandleAsync(JsonElement body, BatchProfileKind profile, CancellationToken cancellationToken) =>
         BatchLineGuard.RunAsync(async () =>

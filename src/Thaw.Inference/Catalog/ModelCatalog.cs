@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Thaw.Inference.Generation.Templates;
-using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Inference.Catalog;
 

@@ -1,7 +1,6 @@
 using Thaw.Inference.Backends;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
 using Thaw.Inference.Tokenization;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Thaw.Inference.Backends;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
@@ -18,11 +17,11 @@ public sealed class EmbeddingModelLoader(
     ModelFileCache files,
     SnapshotCache snapshots,
     IEncoderBackend backend,
-    IOptions<ThawOptions> options,
+    IOptions<BatchingOptions> batching,
     TimeProvider timeProvider,
     BatchingMetrics? metrics = null) : IModelLoader
 {
-    private readonly BatchingOptions _batching = options.Value.Batching;
+    private readonly BatchingOptions _batching = batching.Value;
 
     public ModelTask Task => ModelTask.Embedding;
 

@@ -4,7 +4,6 @@ using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Generation.Templates;
 using Thaw.Inference.Generation.Tokenizers;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
 using Thaw.Inference.Sources;
 
@@ -23,7 +22,7 @@ namespace Thaw.Inference.Generation;
 public sealed class TextGenerationModelLoader(
     ModelFileCache files,
     IDecoderBackend backend,
-    IOptions<ThawOptions> options,
+    IOptions<GenerationSchedulerOptions> scheduling,
     TimeProvider timeProvider,
     ILogger<TextGenerationModelLoader> logger,
     GenerationMetrics? metrics = null) : IModelLoader
@@ -66,7 +65,7 @@ public sealed class TextGenerationModelLoader(
             IChatTemplate? template = generation.ChatTemplate is { } name ? ChatTemplates.Get(name, timeProvider) : null;
             WarmUp(manifest, session, tokenizer, cancellationToken);
             long warmedUp = timeProvider.GetTimestamp();
-            var model = new TextGenerationModel(manifest, tokenizer, template, session, generation.EosTokenIds, options.Value.Generation, timeProvider, metrics, logger);
+            var model = new TextGenerationModel(manifest, tokenizer, template, session, generation.EosTokenIds, scheduling.Value, timeProvider, metrics, logger);
             var timings = new ModelLoadTimings(
                 startedAt,
                 timeProvider.GetElapsedTime(started, warmedUp),

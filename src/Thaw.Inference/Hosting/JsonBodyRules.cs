@@ -4,7 +4,7 @@ namespace Thaw.Inference.Hosting;
 
 /// <summary>
 /// The one set of rules for a JSON request body, whether it arrives over HTTP or as the line of a batch file: at most
-/// <see cref="LimitsOptions.MaxRequestBytes"/>, strict UTF-8 (a leading byte order mark ignored), not empty, and
+/// <see cref="Settings.LimitsOptions.MaxRequestBytes"/>, strict UTF-8 (a leading byte order mark ignored), not empty, and
 /// exactly one JSON value with nothing after it but whitespace. That last rule is the parser's: callers parse the
 /// whole span at once (<c>JsonSerializer.Deserialize(ReadOnlySpan&lt;byte&gt;)</c>, <c>JsonDocument.Parse</c>),
 /// never one value off a reader, which would ignore what follows it.

@@ -20,12 +20,18 @@ public static class ThawInferenceHostingExtensions
 {
     /// <summary>
     /// Registers the model catalog, model sources (nuget, path), the local file cache, the model loaders (embedding, text generation), the model host and the
-    /// background pre-warm, configured from the <c>Thaw</c> section. A backend (e.g. <c>AddThawOnnx</c>) must be added too.
+    /// background pre-warm, configured from the <c>Thaw</c> sections (<c>Thaw:Models</c>, <c>Thaw:Batching</c>, <c>Thaw:Limits</c>, <c>Thaw:Generation</c>, <c>Thaw:CacheDirectory</c>). A backend (e.g. <c>AddThawOnnx</c>) must be added too.
     /// </summary>
     public static IHostApplicationBuilder AddThawInference(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        services.AddThawOptions<ThawOptions>(ThawOptions.SectionName);
+        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName);
+        services.AddThawOptions<ModelsOptions>(ModelsOptions.SectionName);
+        services.AddThawOptions<BatchingOptions>(BatchingOptions.SectionName);
+        services.AddThawOptions<LimitsOptions>(LimitsOptions.SectionName);
+        // Beside the limits: the rule that reads the batching section too, run by the limits' ValidateOnStart.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsFitQueuesValidation>());
+        services.AddThawOptions<GenerationSchedulerOptions>(GenerationSchedulerOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, NuGetPackageModelSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, LocalPathModelSource>());
@@ -33,7 +39,7 @@ public static class ThawInferenceHostingExtensions
         services.TryAddSingleton<SnapshotCache>();
         services.TryAddSingleton(sp =>
         {
-            ModelsOptions models = sp.GetRequiredService<IOptions<ThawOptions>>().Value.Models;
+            ModelsOptions models = sp.GetRequiredService<IOptions<ModelsOptions>>().Value;
             return ModelCatalog.Load(models.ResolveCatalogDirectory(), models.Default);
         });
         services.TryAddSingleton(sp => new BatchingMetrics(sp.GetService<IMeterFactory>()));

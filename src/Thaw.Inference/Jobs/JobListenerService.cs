@@ -22,7 +22,7 @@ internal sealed partial class JobListenerService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (queue is InProcessJobQueue)
+        if (!queue.IsDurable)
         {
             await RequeueUnfinishedAsync(stoppingToken).ConfigureAwait(false);
         }
@@ -85,8 +85,9 @@ internal sealed partial class JobListenerService(
     }
 
     /// <summary>
-    /// The in-process queue forgets its messages when the process ends, but the batches and their written chunks are
-    /// on disk: queue every unfinished batch again, so a restarted <c>thaw serve</c> resumes them.
+    /// A queue that is not durable (<see cref="IJobQueue.IsDurable"/>) forgets its messages when the process ends, but
+    /// the batches and their written chunks are on disk: queue every unfinished batch again, so a restarted
+    /// <c>thaw serve</c> resumes them.
     /// </summary>
     private async Task RequeueUnfinishedAsync(CancellationToken cancellationToken)
     {

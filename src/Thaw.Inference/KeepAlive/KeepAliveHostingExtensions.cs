@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.KeepAlive;
@@ -18,11 +17,12 @@ public static class KeepAliveHostingExtensions
     {
         IServiceCollection services = builder.Services;
         services.AddThawOptions<KeepAliveOptions>(KeepAliveOptions.SectionName);
+        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName);
         services.TryAddSingleton(sp => KeepAlivePolicies.Create(sp.GetRequiredService<IOptions<KeepAliveOptions>>().Value));
         services.TryAddSingleton<IIdleStatisticsStore>(sp =>
         {
             string directory = sp.GetRequiredService<IOptions<KeepAliveOptions>>().Value.StatisticsDirectory
-                ?? Path.Combine(sp.GetRequiredService<IOptions<ThawOptions>>().Value.ResolveCacheDirectory(), "keepalive");
+                ?? Path.Combine(sp.GetRequiredService<IOptions<CacheOptions>>().Value.ResolveCacheDirectory(), "keepalive");
             return new LocalIdleStatisticsStore(directory, sp.GetRequiredService<ILogger<LocalIdleStatisticsStore>>());
         });
         return builder;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Inference.KeepAlive;
 
@@ -55,16 +56,7 @@ internal sealed partial class LocalIdleStatisticsStore(string directory, ILogger
 
             Directory.CreateDirectory(directory);
             string path = PathOf(modelId);
-            string partial = $"{path}.{Guid.NewGuid():N}.partial";
-            try
-            {
-                await File.WriteAllTextAsync(partial, merged.ToJson(), cancellationToken).ConfigureAwait(false);
-                File.Move(partial, path, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(partial);
-            }
+            await AtomicFile.WriteAllTextAsync(path, merged.ToJson(), cancellationToken).ConfigureAwait(false);
 
             return merged;
         }

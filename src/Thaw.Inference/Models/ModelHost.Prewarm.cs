@@ -16,8 +16,8 @@ public sealed partial class ModelHost
 
     /// <summary>
     /// Starts loading the model in the background, for the host's start. While it has never been ready, each failed
-    /// load is tried again after <see cref="Hosting.ModelsOptions.PrewarmRetryDelay"/>, doubled after each failure up
-    /// to <see cref="Hosting.ModelsOptions.PrewarmRetryMaxDelay"/>; the status reports the next attempt meanwhile.
+    /// load is tried again after <see cref="Settings.ModelsOptions.PrewarmRetryDelay"/>, doubled after each failure up
+    /// to <see cref="Settings.ModelsOptions.PrewarmRetryMaxDelay"/>; the status reports the next attempt meanwhile.
     /// </summary>
     /// <exception cref="Catalog.ModelNotFoundException">The catalog has no such model.</exception>
     public void Prewarm(string modelId)

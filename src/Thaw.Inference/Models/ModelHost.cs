@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.KeepAlive;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 
@@ -49,7 +49,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     public ModelHost(
         ModelCatalog catalog,
         IEnumerable<IModelLoader> loaders,
-        IOptions<ThawOptions> options,
+        IOptions<ModelsOptions> options,
         TimeProvider timeProvider,
         ILogger<ModelHost> logger,
         ModelLoadMetrics? loadMetrics = null,
@@ -59,7 +59,7 @@ public sealed partial class ModelHost : IAsyncDisposable, IDisposable
     {
         Catalog = catalog;
         _loaders = new ModelLoaders(loaders);
-        _options = options.Value.Models;
+        _options = options.Value;
         _time = timeProvider;
         _logger = logger;
         _loadMetrics = loadMetrics;

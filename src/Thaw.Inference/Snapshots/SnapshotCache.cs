@@ -2,8 +2,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Inference.Snapshots;
 
@@ -16,7 +17,7 @@ namespace Thaw.Inference.Snapshots;
 /// anything else is never looked up, and one whose manifest says otherwise, whose vocabulary is not the catalog's, or
 /// whose file names are not plain file names is discarded before any of its files is touched.
 /// </summary>
-public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimeProvider timeProvider, ILogger<SnapshotCache> logger, ISnapshotStore? store = null)
+public sealed partial class SnapshotCache(IOptions<CacheOptions> options, TimeProvider timeProvider, ILogger<SnapshotCache> logger, ISnapshotStore? store = null)
 {
     public const string ManifestFileName = "snapshot.json";
 
@@ -349,6 +350,12 @@ public sealed partial class SnapshotCache(IOptions<ThawOptions> options, TimePro
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
+        // The rename publishes every file in the directory at once, so each must be on disk before it (AtomicFile).
+        foreach (string file in Directory.EnumerateFiles(staging))
+        {
+            AtomicFile.FlushToDisk(file);
+        }
+
         try
         {
             Directory.Move(staging, directory);

@@ -1,4 +1,4 @@
-using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Inference.Snapshots;
 

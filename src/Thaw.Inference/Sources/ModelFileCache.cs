@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
+using Thaw.Inference.Storage;
 
 namespace Thaw.Inference.Sources;
 
@@ -16,13 +17,13 @@ namespace Thaw.Inference.Sources;
 public sealed partial class ModelFileCache
 {
     private readonly Dictionary<string, IModelSource> _sources;
-    private readonly IOptions<ThawOptions> _options;
+    private readonly IOptions<CacheOptions> _options;
     private readonly ILogger<ModelFileCache> _logger;
     private readonly ISnapshotStore? _snapshots;
     private readonly TimeProvider _time;
 
     public ModelFileCache(
-        IEnumerable<IModelSource> sources, IOptions<ThawOptions> options, ILogger<ModelFileCache> logger, ISnapshotStore? snapshots = null, TimeProvider? timeProvider = null)
+        IEnumerable<IModelSource> sources, IOptions<CacheOptions> options, ILogger<ModelFileCache> logger, ISnapshotStore? snapshots = null, TimeProvider? timeProvider = null)
     {
         _sources = sources.ToDictionary(s => s.Kind, StringComparer.Ordinal);
         _options = options;

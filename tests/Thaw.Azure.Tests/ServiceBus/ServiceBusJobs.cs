@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Azure.Jobs;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 using Thaw.Testing;
 
 namespace Thaw.Azure.Tests.ServiceBus;

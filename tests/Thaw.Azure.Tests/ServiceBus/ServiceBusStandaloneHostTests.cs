@@ -9,6 +9,7 @@ using Thaw.Http;
 using Thaw.Http.Endpoints;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 using Thaw.Inference.Onnx;
 using Thaw.Testing;
 

@@ -4,9 +4,10 @@ using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
 using Thaw.Inference.Generation.Sampling;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Models;
 using Thaw.Inference.Onnx.Generation;
+using Thaw.Inference.Settings;
 using Thaw.Testing;
 
 namespace Thaw.Inference.Onnx.Tests.Generation;
@@ -30,13 +31,11 @@ public sealed class TextGenerationModelLoaderTests : IDisposable
         DecoderLayout layout = Enum.Parse<DecoderLayout>(layoutName);
         string catalog = Path.Combine(_root, "models");
         TinyDecoderFolder.Write(catalog, "tiny", layout);
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, "cache");
-        options.Models.CatalogDirectory = catalog;
-        options.Models.Default = "tiny";
+        var cache = new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") };
+        var models = new ModelsOptions { CatalogDirectory = catalog, Default = "tiny" };
         var loader = new TextGenerationModelLoader(
-            RealModels.CreateFileCache(options), _backend, Options.Create(options), TimeProvider.System, NullLogger<TextGenerationModelLoader>.Instance);
-        await using var pool = new ModelHost(ModelCatalog.Load(catalog, "tiny"), [loader], Options.Create(options), TimeProvider.System, NullLogger<ModelHost>.Instance);
+            RealModels.CreateFileCache(cache, models), _backend, Options.Create(new GenerationSchedulerOptions()), TimeProvider.System, NullLogger<TextGenerationModelLoader>.Instance);
+        await using var pool = new ModelHost(ModelCatalog.Load(catalog, "tiny"), [loader], Options.Create(models), TimeProvider.System, NullLogger<ModelHost>.Instance);
 
         TextGenerationModel model = await pool.AcquireAsync<TextGenerationModel>("tiny");
         IReadOnlyList<int> prompt = model.EncodePrompt(Prompt);
@@ -62,10 +61,9 @@ public sealed class TextGenerationModelLoaderTests : IDisposable
         ModelManifest manifest = ModelCatalog.ReadManifest(path);
         // The prompt's bytes are ids up to 255: a graph with fewer logits cannot take them.
         var narrow = new NarrowSession(await _backend.CreateSessionAsync(manifest, Path.Combine(manifest.Directory, "model.onnx")));
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, "cache");
+        var cache = new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") };
         var loader = new TextGenerationModelLoader(
-            RealModels.CreateFileCache(options), new FixedBackend(narrow), Options.Create(options), TimeProvider.System, NullLogger<TextGenerationModelLoader>.Instance);
+            RealModels.CreateFileCache(cache), new FixedBackend(narrow), Options.Create(new GenerationSchedulerOptions()), TimeProvider.System, NullLogger<TextGenerationModelLoader>.Instance);
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => loader.LoadAsync(manifest));
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Models;
@@ -60,9 +61,8 @@ public sealed class EmbeddingModelLoaderTests
 
     private EmbeddingModelLoader Create(Backend backend, int maxBatchSize)
     {
-        var options = RealModels.Options();
-        options.Batching.MaxBatchSize = maxBatchSize;
-        return new EmbeddingModelLoader(RealModels.CreateFileCache(options), RealModels.CreateSnapshotCache(options), backend, Options.Create(options), _time);
+        var batching = new BatchingOptions { MaxBatchSize = maxBatchSize };
+        return new EmbeddingModelLoader(RealModels.CreateFileCache(), RealModels.CreateSnapshotCache(), backend, Options.Create(batching), _time);
     }
 
     private sealed class Backend : IEncoderBackend

@@ -1,6 +1,6 @@
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Sources;
 using Thaw.Inference.Tokenization;
 using Thaw.Testing;

@@ -7,6 +7,8 @@ internal sealed class FailingQueue(IJobQueue inner, int failAt) : IJobQueue
 {
     private int _enqueues;
 
+    public bool IsDurable => inner.IsDurable;
+
     public int Enqueues => Volatile.Read(ref _enqueues);
 
     public Task EnqueueAsync(JobMessage message, CancellationToken cancellationToken = default) =>

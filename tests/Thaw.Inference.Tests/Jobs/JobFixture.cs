@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 
 namespace Thaw.Inference.Tests.Jobs;
 

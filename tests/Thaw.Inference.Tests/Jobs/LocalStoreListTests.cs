@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Jobs.Local;
 
 namespace Thaw.Inference.Tests.Jobs;
 

@@ -2,10 +2,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Backends;
+using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Models;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Tests.Embeddings;
 using Thaw.Testing;
@@ -20,11 +21,11 @@ public sealed class ModelHostTests : IDisposable
 
     public ModelHostTests()
     {
-        ThawOptions options = RealModels.Options();
-        options.Models.LoadWaitTimeout = TimeSpan.FromSeconds(10);
-        options.Models.RetryAfter = TimeSpan.FromSeconds(3);
-        var loader = new EmbeddingModelLoader(RealModels.CreateFileCache(options), RealModels.CreateSnapshotCache(options), _backend, Options.Create(options), _time);
-        _host = new ModelHost(RealModels.LoadCatalog(), [loader], Options.Create(options), _time, NullLogger<ModelHost>.Instance);
+        ModelsOptions models = RealModels.Models();
+        models.LoadWaitTimeout = TimeSpan.FromSeconds(10);
+        models.RetryAfter = TimeSpan.FromSeconds(3);
+        var loader = new EmbeddingModelLoader(RealModels.CreateFileCache(), RealModels.CreateSnapshotCache(), _backend, Options.Create(new BatchingOptions()), _time);
+        _host = new ModelHost(RealModels.LoadCatalog(), [loader], Options.Create(models), _time, NullLogger<ModelHost>.Instance);
     }
 
     public void Dispose() => _host.Dispose();

@@ -6,9 +6,9 @@ using Thaw.Inference.Backends;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 using Thaw.Inference.Tests.Embeddings;
@@ -337,32 +337,27 @@ public sealed class ModelPoolTests : IAsyncDisposable
     /// <summary>A pool over the a/b/c catalog; without a loader, the embedding loader over the counting backend.</summary>
     private ModelHost CreateWith(IModelLoader? loader, long budget = 0, IKeepAlivePolicy? policy = null, IIdleStatisticsStore? store = null, int maxWaiting = 256)
     {
-        var options = new ThawOptions
+        var models = new ModelsOptions
         {
-            CacheDirectory = Path.Combine(_root, "cache"),
-            Models = new ModelsOptions
-            {
-                CatalogDirectory = Path.Combine(_root, "catalog"),
-                Default = "a",
-                Prewarm = ["none"],
-                MemoryBudgetBytes = budget,
-                MaxWaitingRequests = maxWaiting,
-                PrewarmRetryDelay = TimeSpan.FromSeconds(2),
-                PrewarmRetryMaxDelay = TimeSpan.FromSeconds(5),
-            },
+            CatalogDirectory = Path.Combine(_root, "catalog"),
+            Default = "a",
+            Prewarm = ["none"],
+            MemoryBudgetBytes = budget,
+            MaxWaitingRequests = maxWaiting,
+            PrewarmRetryDelay = TimeSpan.FromSeconds(2),
+            PrewarmRetryMaxDelay = TimeSpan.FromSeconds(5),
         };
-        options.Batching.MaxBatchSize = 1;
-        IOptions<ThawOptions> wrapped = Options.Create(options);
+        IOptions<CacheOptions> cache = Options.Create(new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") });
         loader ??= new EmbeddingModelLoader(
-            new ModelFileCache([new LocalPathModelSource()], wrapped, NullLogger<ModelFileCache>.Instance),
-            new SnapshotCache(wrapped, _time, NullLogger<SnapshotCache>.Instance),
+            new ModelFileCache([new LocalPathModelSource()], cache, NullLogger<ModelFileCache>.Instance),
+            new SnapshotCache(cache, _time, NullLogger<SnapshotCache>.Instance),
             _backend,
-            wrapped,
+            Options.Create(new BatchingOptions { MaxBatchSize = 1 }),
             _time);
         var pool = new ModelHost(
-            ModelCatalog.Load(options.Models.CatalogDirectory, "a"),
+            ModelCatalog.Load(models.CatalogDirectory, "a"),
             [loader],
-            wrapped,
+            Options.Create(models),
             _time,
             _log,
             keepAlivePolicy: policy,

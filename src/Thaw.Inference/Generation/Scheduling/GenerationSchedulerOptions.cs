@@ -8,6 +8,8 @@ namespace Thaw.Inference.Generation.Scheduling;
 /// </summary>
 public sealed class GenerationSchedulerOptions
 {
+    public const string SectionName = "Thaw:Generation";
+
     public SchedulingMode Mode { get; set; } = SchedulingMode.Continuous;
 
     /// <summary>HTTP requests. Waiting interactive requests are admitted before waiting bulk ones.</summary>

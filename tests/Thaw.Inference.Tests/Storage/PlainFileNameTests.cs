@@ -1,6 +1,6 @@
-using Thaw.Inference.Sources;
+using Thaw.Inference.Storage;
 
-namespace Thaw.Inference.Tests.Sources;
+namespace Thaw.Inference.Tests.Storage;
 
 public sealed class PlainFileNameTests
 {

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 /// <summary>
 /// The embedded job queue: bounded (queued plus leased messages), with the semantics of a Storage queue — a
@@ -14,6 +14,9 @@ internal sealed class InProcessJobQueue(int capacity, TimeProvider time) : IJobQ
     private readonly Lock _gate = new();
     private readonly List<(JobMessage Message, string Reason)> _deadLetters = [];
     private int _outstanding;
+
+    /// <summary>Messages live in this process only.</summary>
+    public bool IsDurable => false;
 
     private TimeProvider Time => time;
 

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Thaw.Inference.Storage;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 /// <summary>
 /// Batches on local disk (the embedded default), one <c>{id}.json</c> each with a version counter as its ETag, and an
@@ -152,7 +153,7 @@ internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBat
         try
         {
             await using FileStream stream = File.OpenRead(PathOf(id));
-            return await JsonSerializer.DeserializeAsync(stream, JobsJsonContext.Default.StoredBatch, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, LocalJobsJsonContext.Default.StoredBatch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -163,7 +164,7 @@ internal sealed partial class LocalBatchStore(string directory, ILogger<LocalBat
     private Task WriteAsync(StoredBatch stored, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        return AtomicFile.WriteAsync(PathOf(stored.Batch.Id), JsonSerializer.SerializeToUtf8Bytes(stored, JobsJsonContext.Default.StoredBatch), cancellationToken);
+        return AtomicFile.WriteAsync(PathOf(stored.Batch.Id), JsonSerializer.SerializeToUtf8Bytes(stored, LocalJobsJsonContext.Default.StoredBatch), cancellationToken);
     }
 
     private string PathOf(string id) => Path.Combine(directory, id + ".json");

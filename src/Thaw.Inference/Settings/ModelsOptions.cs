@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Thaw.Inference.Hosting;
+namespace Thaw.Inference.Settings;
 
+/// <summary>The <c>Thaw:Models</c> configuration section: the catalog, the default and pre-warmed models, and how the pool waits for loads.</summary>
 public sealed class ModelsOptions : IValidatableObject
 {
+    public const string SectionName = "Thaw:Models";
+
     /// <summary>The folder with one sub-folder per model manifest. Default: <c>models/</c> next to the executable.</summary>
     public string? CatalogDirectory { get; set; }
 

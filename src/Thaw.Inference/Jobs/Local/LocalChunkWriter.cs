@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Thaw.Inference.Storage;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 /// <summary>A chunk of <see cref="LocalBatchOutput"/>: two files streamed beside their targets, renamed when whole, then the marker.</summary>
 internal sealed class LocalChunkWriter : IBatchChunkWriter
@@ -17,8 +18,8 @@ internal sealed class LocalChunkWriter : IBatchChunkWriter
     public LocalChunkWriter(string outputPath, string errorsPath, string markerPath, string attempt)
     {
         (_outputPath, _errorsPath, _markerPath, _attempt) = (outputPath, errorsPath, markerPath, attempt);
-        _outputPartial = AtomicFile.Partial(outputPath);
-        _errorsPartial = AtomicFile.Partial(errorsPath);
+        _outputPartial = AtomicFile.PartialPath(outputPath);
+        _errorsPartial = AtomicFile.PartialPath(errorsPath);
         _output = Create(_outputPartial);
         _errors = Create(_errorsPartial);
     }
@@ -34,14 +35,14 @@ internal sealed class LocalChunkWriter : IBatchChunkWriter
         foreach (FileStream stream in new[] { _output, _errors })
         {
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
 
-        File.Move(_outputPartial, _outputPath, overwrite: true);
-        File.Move(_errorsPartial, _errorsPath, overwrite: true);
+        // Streamed across calls, so published rather than written in one go; the marker comes last.
+        AtomicFile.Publish(_outputPartial, _outputPath);
+        AtomicFile.Publish(_errorsPartial, _errorsPath);
         var marker = new StoredChunk(chunk.FirstLine, chunk.Lines, chunk.Completed, chunk.Failed, _attempt);
-        await AtomicFile.WriteAsync(_markerPath, JsonSerializer.SerializeToUtf8Bytes(marker, JobsJsonContext.Default.StoredChunk), cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAsync(_markerPath, JsonSerializer.SerializeToUtf8Bytes(marker, LocalJobsJsonContext.Default.StoredChunk), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -3,10 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Thaw.Inference.Hosting;
 using Thaw.Inference.Settings;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 public static class JobsHostingExtensions
 {
@@ -20,6 +19,7 @@ public static class JobsHostingExtensions
     {
         IServiceCollection services = builder.Services;
         services.AddThawOptions<JobsOptions>(JobsOptions.SectionName);
+        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalFileStore>>()));
         services.TryAddSingleton<IBatchStore>(sp => new LocalBatchStore(Path.Combine(Directory(sp), "batches"), sp.GetRequiredService<ILogger<LocalBatchStore>>()));
@@ -45,5 +45,5 @@ public static class JobsHostingExtensions
 
     private static string Directory(IServiceProvider services) =>
         services.GetRequiredService<IOptions<JobsOptions>>().Value.ResolveDirectory(
-            services.GetRequiredService<IOptions<ThawOptions>>().Value.ResolveCacheDirectory());
+            services.GetRequiredService<IOptions<CacheOptions>>().Value.ResolveCacheDirectory());
 }

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Thaw.Inference.Storage;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 /// <summary>
 /// Files on local disk (the embedded default): <c>{directory}/{id}.data</c> and its metadata <c>{id}.json</c>,
@@ -28,44 +29,29 @@ internal sealed partial class LocalFileStore(string directory, TimeProvider time
 
         string id = upload.Id ?? JobIds.NewFileId(time);
         string data = DataPath(id);
-        string partial = AtomicFile.Partial(data);
-        try
+        long bytes = await AtomicFile.WriteAsync(data, (target, ct) => new SizeLimitedStream(content, upload.MaxBytes).CopyToAsync(target, ct), cancellationToken)
+            .ConfigureAwait(false);
+        DateTimeOffset now = time.GetUtcNow();
+        var record = new FileRecord
         {
-            long bytes;
-            await using (var target = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                await new SizeLimitedStream(content, upload.MaxBytes).CopyToAsync(target, cancellationToken).ConfigureAwait(false);
-                target.Flush(flushToDisk: true);
-                bytes = target.Length;
-            }
-
-            File.Move(partial, data, overwrite: true);
-            DateTimeOffset now = time.GetUtcNow();
-            var record = new FileRecord
-            {
-                Id = id,
-                Bytes = bytes,
-                CreatedAt = now.ToUnixTimeSeconds(),
-                Filename = upload.Filename,
-                Purpose = upload.Purpose,
-                ExpiresAt = upload.ExpiresAfter is { } after ? (now + after).ToUnixTimeSeconds() : null,
-                Owner = upload.Owner,
-            };
-            FileRecord? previous = await GetAsync(id, cancellationToken).ConfigureAwait(false);
-            await AtomicFile.WriteAsync(MetaPath(id), JsonSerializer.SerializeToUtf8Bytes(record, JobsJsonContext.Default.FileRecord), cancellationToken)
-                .ConfigureAwait(false);
-            if (previous is not null)
-            {
-                DeleteIndex(previous);
-            }
-
-            await WriteIndexAsync(record).ConfigureAwait(false);
-            return record;
-        }
-        finally
+            Id = id,
+            Bytes = bytes,
+            CreatedAt = now.ToUnixTimeSeconds(),
+            Filename = upload.Filename,
+            Purpose = upload.Purpose,
+            ExpiresAt = upload.ExpiresAfter is { } after ? (now + after).ToUnixTimeSeconds() : null,
+            Owner = upload.Owner,
+        };
+        FileRecord? previous = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAsync(MetaPath(id), JsonSerializer.SerializeToUtf8Bytes(record, JobsJsonContext.Default.FileRecord), cancellationToken)
+            .ConfigureAwait(false);
+        if (previous is not null)
         {
-            File.Delete(partial);
+            DeleteIndex(previous);
         }
+
+        await WriteIndexAsync(record).ConfigureAwait(false);
+        return record;
     }
 
     public async Task<FileRecord?> GetAsync(string id, CancellationToken cancellationToken = default)

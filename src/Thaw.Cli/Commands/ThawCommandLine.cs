@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Thaw.Cli.Commands;
 
-namespace Thaw.Cli;
+namespace Thaw.Cli.Commands;
 
 /// <summary>The <c>thaw</c> command tree, with its standard streams injected so tests can run it in-process.</summary>
 public static class ThawCommandLine

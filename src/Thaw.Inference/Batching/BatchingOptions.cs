@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
-using Thaw.Inference.Batching;
 
-namespace Thaw.Inference.Hosting;
+namespace Thaw.Inference.Batching;
 
 /// <summary><c>Thaw:Batching</c>: the interactive profile (HTTP) at the top level, the bulk profile (queue jobs) under <c>Bulk</c>.</summary>
 public sealed class BatchingOptions : BatchingProfile
 {
+    public const string SectionName = "Thaw:Batching";
+
     [ValidateObjectMembers]
     public BatchingProfile Bulk { get; set; } = BatchingProfile.BulkDefaults();
 }

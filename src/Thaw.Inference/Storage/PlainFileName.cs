@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Sources;
+namespace Thaw.Inference.Storage;
 
 /// <summary>
 /// The one rule for a name that came from storage or from a server (a snapshot manifest's files, a catalog's file

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace Thaw.Inference.Sources;
+namespace Thaw.Inference.Storage;
 
 /// <summary>
 /// How files enter and stay in the local cache: a file is published only by atomic rename after its size and SHA-256
@@ -50,12 +50,12 @@ public static class VerifiedFile
 
     /// <summary>
     /// Lands a file: <paramref name="fill"/> writes a fresh partial file (or answers false: nothing there), its size
-    /// and SHA-256 are checked, and only a match is published at <paramref name="path"/> by atomic rename, stamped.
+    /// and SHA-256 are checked, and only a match is published at <paramref name="path"/> (flushed to disk, then renamed: <see cref="AtomicFile.Publish"/>), stamped.
     /// The partial file never survives.
     /// </summary>
     public static async Task<Landing> LandAsync(string sha256, long size, string path, Func<string, Task<bool>> fill, CancellationToken cancellationToken = default)
     {
-        string partial = $"{path}.{Guid.NewGuid():N}.partial";
+        string partial = AtomicFile.PartialPath(path);
         try
         {
             if (!await fill(partial).ConfigureAwait(false))
@@ -68,7 +68,7 @@ public static class VerifiedFile
             bool matches = actualSize == size && hash == sha256;
             if (matches)
             {
-                File.Move(partial, path, overwrite: true);
+                AtomicFile.Publish(partial, path);
                 WriteStamp(path, sha256);
             }
 

@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Thaw.Inference.Hosting;
+namespace Thaw.Inference.Settings;
 
+/// <summary>The <c>Thaw:Limits</c> configuration section: what one request may carry, on every endpoint and batch line.</summary>
 public sealed class LimitsOptions
 {
+    public const string SectionName = "Thaw:Limits";
+
     /// <summary>Most inputs in one request (OpenAI's limit is 2048).</summary>
     [Range(1, 1 << 20)]
     public int MaxInputs { get; set; } = 2048;

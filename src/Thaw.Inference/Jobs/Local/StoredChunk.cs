@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 /// <summary>
 /// The commit marker of a chunk on local disk, written last, so its presence means the chunk is whole. Its data files

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Thaw.Inference.Storage;
 
-namespace Thaw.Inference.Jobs;
+namespace Thaw.Inference.Jobs.Local;
 
 /// <summary>
 /// Output chunks on local disk: <c>{directory}/{batch}/{first line}.{attempt}.output.jsonl</c> and <c>.errors.jsonl</c>,
@@ -84,7 +85,7 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
     private async Task<FileRecord> JoinAsync(string batchId, string owner, List<StoredChunk> chunks, string suffix, string fileId, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(BatchDirectory(batchId));
-        string joined = AtomicFile.Partial(ChunkPath(batchId, -1, suffix));
+        string joined = AtomicFile.PartialPath(ChunkPath(batchId, -1, suffix));
         try
         {
             await using (var target = new FileStream(joined, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
@@ -111,7 +112,7 @@ internal sealed class LocalBatchOutput(string directory, IFileStore files, TimeS
         try
         {
             await using FileStream stream = File.OpenRead(path);
-            return await JsonSerializer.DeserializeAsync(stream, JobsJsonContext.Default.StoredChunk, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, LocalJobsJsonContext.Default.StoredChunk, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
