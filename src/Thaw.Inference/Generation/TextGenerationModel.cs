@@ -143,6 +143,11 @@ public sealed class TextGenerationModel : ILoadedModel
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            // The pool unloads a model (evicted for another, idle past its keep-alive, the host stopping) with its accepted
+            // work finished first, as an embedding model's batchers do: a stream evicted half-way would end in an error
+            // event, and a whole answer would be generated again from the start. The requests that their callers give up
+            // on (a client hanging up, a host's shutdown timeout aborting its connections) end at the next step.
+            await Scheduler.DrainAsync().ConfigureAwait(false);
             await Scheduler.DisposeAsync().ConfigureAwait(false);
             _session.Dispose();
         }
