@@ -12,12 +12,16 @@ internal sealed class SteppedDecoderBackend(IDecoderBackend inner) : IDecoderBac
     private readonly SemaphoreSlim _steps = new(0);
     // Open while the model loads (a load may run the graph once); the test holds the steps once it is loaded.
     private int _open = 1;
+    private Exception? _failNext;
 
     /// <summary>From now on a step runs only when <see cref="Allow"/> let it.</summary>
     public void Hold() => Interlocked.Exchange(ref _open, 0);
 
     /// <summary>Lets <paramref name="count"/> more steps run.</summary>
     public void Allow(int count) => _steps.Release(count);
+
+    /// <summary>The next step fails with <paramref name="failure"/> instead of running (a backend failure mid-generation).</summary>
+    public void FailNextStep(Exception failure) => Interlocked.Exchange(ref _failNext, failure);
 
     /// <summary>Every step from now on runs at once (so that the host can stop).</summary>
     public void Open()
@@ -50,6 +54,11 @@ internal sealed class SteppedDecoderBackend(IDecoderBackend inner) : IDecoderBac
             if (Volatile.Read(ref gate._open) == 0)
             {
                 gate._steps.Wait(cancellationToken);
+            }
+
+            if (Interlocked.Exchange(ref gate._failNext, null) is { } failure)
+            {
+                throw failure;
             }
 
             inner.Run(inputs, logits, cancellationToken);
