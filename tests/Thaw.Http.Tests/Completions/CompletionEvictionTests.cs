@@ -1,8 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Thaw.Inference.Generation;
 using Thaw.Inference.Models;
-using Thaw.Inference.Onnx;
-using Thaw.Inference.Onnx.Generation;
 using Thaw.Testing;
 
 namespace Thaw.Http.Tests.Completions;
@@ -16,11 +12,9 @@ public sealed class CompletionEvictionTests
     public async Task CompletionStream_ModelEvictedMidStream_TheStreamFinishes_ThenTheOtherModelLoads()
     {
         long budget = await BudgetForOneDecoderAsync();
-        using var stepped = new SteppedDecoderBackend(new OnnxDecoderBackend(
-            Microsoft.Extensions.Options.Options.Create(new OnnxOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxDecoderBackend>.Instance));
+        using var stepped = SteppedDecoderBackend.OverOnnx();
         await using LoopbackServer server = await CompletionServer.StartAsync(
-            new() { ["Thaw:Models:Prewarm:0"] = "none", ["Thaw:Models:MemoryBudgetBytes"] = budget.ToString(CultureInfo.InvariantCulture) },
-            builder => builder.Services.Replace(ServiceDescriptor.Singleton<IDecoderBackend>(stepped)));
+            new() { ["Thaw:Models:Prewarm:0"] = "none", ["Thaw:Models:MemoryBudgetBytes"] = budget.ToString(CultureInfo.InvariantCulture) }, stepped);
         ModelHost models = server.App.Services.GetRequiredService<ModelHost>();
         try
         {

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Thaw.Inference.Generation;
 using Thaw.Inference.Models;
-using Thaw.Inference.Onnx.Generation;
 using Thaw.Testing;
 
 namespace Thaw.Http.Tests.Completions;
@@ -16,10 +13,8 @@ public sealed class CompletionHangUpTests
     [InlineData("/v1/completions", """ "prompt": "Go on" """)]
     public async Task CompletionStream_ClientHangsUpMidStream_TheSlotIsFreed_BeforeMaxTokens(string path, string prompt)
     {
-        using var stepped = new SteppedDecoderBackend(new OnnxDecoderBackend(
-            Microsoft.Extensions.Options.Options.Create(new Thaw.Inference.Onnx.OnnxOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxDecoderBackend>.Instance));
-        await using LoopbackServer server = await CompletionServer.StartAsync(new() { ["Thaw:Models:Prewarm:0"] = CompletionServer.Chat },
-            builder => builder.Services.Replace(ServiceDescriptor.Singleton<IDecoderBackend>(stepped)));
+        using var stepped = SteppedDecoderBackend.OverOnnx();
+        await using LoopbackServer server = await CompletionServer.StartAsync(new() { ["Thaw:Models:Prewarm:0"] = CompletionServer.Chat }, stepped);
         try
         {
             await server.App.Services.GetRequiredService<ModelHost>().LoadAsync(CompletionServer.Chat);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json.Nodes;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
@@ -44,6 +45,10 @@ public sealed class CompletionServer : IAsyncLifetime
         TinyDecoderFolder.Write(catalog, TextOnly, DecoderLayout.GroupQueryAttention, Generation(chatTemplate: null));
         return ThawApiServer.StartAsync(settings, catalog, jobListener, configure);
     }
+
+    /// <summary>A server as <see cref="StartAsync(Dictionary{string, string?}, Action{Microsoft.AspNetCore.Builder.WebApplicationBuilder}?, bool)"/> whose decoders step only when <paramref name="stepped"/> lets them.</summary>
+    internal static Task<LoopbackServer> StartAsync(Dictionary<string, string?> settings, SteppedDecoderBackend stepped) =>
+        StartAsync(settings, builder => builder.Services.Replace(ServiceDescriptor.Singleton<IDecoderBackend>(stepped)));
 
     /// <summary>What the model itself completes for the prompt: the reference the routes must reproduce.</summary>
     internal static Task<CompletedText> DirectAsync(LoopbackServer server, string model, Func<TextGenerationModel, IReadOnlyList<int>> encode, CompletionSettings settings) =>

@@ -1,8 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Thaw.Inference.Generation;
 using Thaw.Inference.Models;
-using Thaw.Inference.Onnx;
-using Thaw.Inference.Onnx.Generation;
 using Thaw.Testing;
 
 namespace Thaw.Http.Tests.Completions;
@@ -16,10 +12,8 @@ public sealed class CompletionStreamFaultTests
     [Fact]
     public async Task CompletionStream_BackendFailsMidStream_OneErrorEventWithoutDone_AndTheNextRequestIsServed()
     {
-        using var stepped = new SteppedDecoderBackend(new OnnxDecoderBackend(
-            Microsoft.Extensions.Options.Options.Create(new OnnxOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxDecoderBackend>.Instance));
-        await using LoopbackServer server = await CompletionServer.StartAsync(new() { ["Thaw:Models:Prewarm:0"] = "none" },
-            builder => builder.Services.Replace(ServiceDescriptor.Singleton<IDecoderBackend>(stepped)));
+        using var stepped = SteppedDecoderBackend.OverOnnx();
+        await using LoopbackServer server = await CompletionServer.StartAsync(new() { ["Thaw:Models:Prewarm:0"] = "none" }, stepped);
         try
         {
             await server.App.Services.GetRequiredService<ModelHost>().LoadAsync(CompletionServer.TextOnly);

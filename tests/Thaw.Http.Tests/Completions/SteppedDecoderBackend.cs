@@ -1,5 +1,7 @@
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation;
+using Thaw.Inference.Onnx;
+using Thaw.Inference.Onnx.Generation;
 
 namespace Thaw.Http.Tests.Completions;
 
@@ -13,6 +15,10 @@ internal sealed class SteppedDecoderBackend(IDecoderBackend inner) : IDecoderBac
     // Open while the model loads (a load may run the graph once); the test holds the steps once it is loaded.
     private int _open = 1;
     private Exception? _failNext;
+
+    /// <summary>Over the real ONNX decoder backend, as the server would create it.</summary>
+    public static SteppedDecoderBackend OverOnnx() => new(new OnnxDecoderBackend(
+        Microsoft.Extensions.Options.Options.Create(new OnnxOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<OnnxDecoderBackend>.Instance));
 
     /// <summary>From now on a step runs only when <see cref="Allow"/> let it.</summary>
     public void Hold() => Interlocked.Exchange(ref _open, 0);
