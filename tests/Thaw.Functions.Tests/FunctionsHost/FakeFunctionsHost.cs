@@ -219,7 +219,9 @@ internal sealed class FakeFunctionsHost : IAsyncDisposable
             forwarded.Headers.Add(InvocationIdHeader, invocationId);
             try
             {
-                return await _http!.SendAsync(forwarded);
+                // As the host's forwarder (YARP) does: the answer is passed on once its headers arrive, its body read as
+                // the worker writes it, so a streamed answer (SSE) reaches the client chunk by chunk.
+                return await _http!.SendAsync(forwarded, HttpCompletionOption.ResponseHeadersRead);
             }
             catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < 10)
             {
