@@ -138,12 +138,16 @@ internal static class CompletionRequestReader
         {
             (settings ?? plan.RequestSettings()).Validate(vocabSize);
         }
-        catch (ArgumentException e) when (e.ParamName is { } field)
+        catch (ArgumentException e) when (e.ParamName is not null)
         {
-            // The core's message starts with the field's name; the exception appends "(Parameter 'x')".
-            throw new ApiException(ApiError.BadRequest(field, e.Message.Split(" (Parameter", 2)[0]));
+            throw BadSetting(e);
         }
     }
+
+    /// <summary>A 400 naming the OpenAI field that the core's <paramref name="e"/> names as its parameter.</summary>
+    public static ApiException BadSetting(ArgumentException e) =>
+        // The core's message starts with the field's name; the exception appends "(Parameter 'x')".
+        new(ApiError.BadRequest(e.ParamName, e.Message.Split(" (Parameter", 2)[0]));
 
     private static ChatMessage[] ReadMessages(JsonElement messages)
     {

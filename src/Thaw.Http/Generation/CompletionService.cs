@@ -73,5 +73,10 @@ public sealed class CompletionService(ModelHost models, TimeProvider timeProvide
         {
             throw new ApiException(ApiError.BadRequest(plan.PromptField, e.Message, "context_length_exceeded"));
         }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName is not null)
+        {
+            // What only the loaded model can judge (n against its slots and waiting queue), answered as the fields above.
+            throw CompletionRequestReader.BadSetting(e);
+        }
     }
 }

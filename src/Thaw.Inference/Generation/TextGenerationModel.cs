@@ -98,7 +98,7 @@ public sealed class TextGenerationModel : ILoadedModel
     /// <param name="cancellationToken">The client's: when it fires every choice ends and frees its slot.</param>
     /// <exception cref="ArgumentException">A setting is out of range (the parameter name is the OpenAI field).</exception>
     /// <exception cref="ContextLengthExceededException">The prompt plus <c>max_tokens</c> can never fit a slot.</exception>
-    /// <exception cref="OverloadedException">The profile's queue cannot take <c>n</c> more sequences; nothing was queued.</exception>
+    /// <exception cref="OverloadedException">The profile's queue cannot take <c>n</c> more sequences now; nothing was queued.</exception>
     /// <exception cref="BatcherClosedException">The model is unloading or the host is stopping.</exception>
     public TextCompletion Start(
         IReadOnlyList<int> promptTokens,
@@ -114,6 +114,14 @@ public sealed class TextGenerationModel : ILoadedModel
         }
 
         settings.Validate(VocabSize);
+        int capacity = Scheduler.Capacity(profile);
+        if (settings.Choices > capacity)
+        {
+            // Not OverloadedException: waiting would never make room, so a retrying caller (a batch line) would retry forever.
+            throw new ArgumentOutOfRangeException("n", settings.Choices,
+                $"'n' is {settings.Choices}; this model holds at most {capacity} sequences at once for {(profile == BatchProfileKind.Bulk ? "batch jobs" : "requests")} (its slots plus the waiting queue), so the choices could never all start.");
+        }
+
         ReadOnlyMemory<int> prompt = promptTokens.ToArray();
         var streams = new List<GenerationStream>(settings.Choices);
         try

@@ -116,6 +116,31 @@ public sealed class CompletionBatchTests
     }
 
     [Fact]
+    public async Task Batch_LineWithMoreChoicesThanTheModelCanEverHold_FailsThatLineWithABadN_AndTheBatchCompletes()
+    {
+        // Four slots and one queued request: n = 6 can never all start, so waiting out an overload would never end.
+        await using LoopbackServer server = await StartAsync(new()
+        {
+            ["Thaw:Generation:Bulk:MaxQueuedRequests"] = "1",
+            ["Thaw:Generation:Bulk:OverloadRetryAfter"] = "00:00:00.050",
+        });
+        string lines = string.Join('\n',
+            BatchJobs.Line("wide", new { model = CompletionServer.Chat, prompt = "many", max_tokens = MaxTokens, n = 6 }, "/v1/completions"),
+            BatchJobs.Line("fits", new { model = CompletionServer.Chat, prompt = "few", max_tokens = MaxTokens, n = 5 }, "/v1/completions"));
+
+        JsonElement batch = await BatchJobs.WaitAsync(server.Client, await SubmitAsync(server, lines, "/v1/completions"));
+
+        Assert.Equal("completed", batch.GetProperty("status").GetString());
+        Assert.Equal((1, 1), (batch.GetProperty("request_counts").GetProperty("completed").GetInt32(), batch.GetProperty("request_counts").GetProperty("failed").GetInt32()));
+        JsonElement failed = Assert.Single(await BatchJobs.DownloadLinesAsync(server.Client, batch.GetProperty("error_file_id").GetString()!));
+        Assert.Equal("wide", failed.GetProperty("custom_id").GetString());
+        Assert.Equal(400, failed.GetProperty("response").GetProperty("status_code").GetInt32());
+        JsonElement error = failed.GetProperty("response").GetProperty("body").GetProperty("error");
+        Assert.Equal("n", error.GetProperty("param").GetString());
+        Assert.Contains("at most 5 sequences", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restart_ResumesAStoppedCompletionsBatch_RunningOnlyTheLinesNotWritten()
     {
         // Two of three chunks written, as a killed process leaves them: the next server runs the last four lines only.

@@ -78,6 +78,16 @@ public sealed partial class GenerationScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Most sequences <paramref name="profile"/> can hold at once, running and waiting, on an otherwise idle model: a
+    /// request of more choices could never be accepted, however long it waited.
+    /// </summary>
+    public int Capacity(BatchProfileKind profile)
+    {
+        SchedulingProfile settings = Settings(profile);
+        return Math.Min(_slots.Length, settings.MaxSlots ?? _slots.Length) + settings.MaxQueuedRequests;
+    }
+
     /// <summary>Queues a request; its tokens arrive on the returned stream from the step that admits it.</summary>
     /// <param name="request">The prompt, limits and sampler.</param>
     /// <param name="profile">The profile whose queue and slot share it takes.</param>

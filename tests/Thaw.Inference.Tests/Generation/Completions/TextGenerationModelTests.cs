@@ -114,15 +114,33 @@ public sealed class TextGenerationModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Start_MoreChoicesThanTheQueueTakes_RefusesAllAndQueuesNone()
+    public async Task Start_MoreChoicesThanTheQueueTakesNow_RefusesAllAndQueuesNone()
+    {
+        (TextGenerationModel model, FakeDecoderSession session) = Create(slots: 1, queued: 2);
+        session.Hold = true;
+        using TextCompletion running = model.Start(model.EncodePrompt("hi"), new CompletionSettings { MaxTokens = 40, Sampling = Greedy });
+        await session.NextRunAsync();
+
+        // The slot is taken and two may wait: three choices fit the model (capacity 3) but not its queue now.
+        Assert.Throws<OverloadedException>(() => model.Start(model.EncodePrompt("hi"), new CompletionSettings { MaxTokens = 4, Choices = 3 }));
+
+        Assert.Equal(0, model.Scheduler.Statistics.Queued);
+        session.Open();
+    }
+
+    [Fact]
+    public void Start_MoreChoicesThanTheModelCanEverHold_IsABadNNotOverloaded()
     {
         (TextGenerationModel model, FakeDecoderSession session) = Create(slots: 1, queued: 1);
         session.Hold = true;
 
-        Assert.Throws<OverloadedException>(() => model.Start(model.EncodePrompt("hi"), new CompletionSettings { MaxTokens = 4, Choices = 3 }));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Start(model.EncodePrompt("hi"), new CompletionSettings { MaxTokens = 4, Choices = 3 }));
 
-        session.Open();
+        Assert.Equal("n", e.ParamName);
+        Assert.Contains("at most 2 sequences", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, model.Scheduler.Statistics.Queued);
+        Assert.Equal(2, model.Scheduler.Capacity(BatchProfileKind.Interactive));
+        session.Open();
     }
 
     [Fact]
