@@ -460,6 +460,13 @@ public sealed partial class BatchJobRunner(
                 // bulk MaxQueuedRequests): wait for room rather than fail the line.
                 await Task.Delay(e.RetryAfter, time, cancellationToken).ConfigureAwait(false);
             }
+            catch (ModelNotReadyException e) when (e.State == ModelState.Loading)
+            {
+                // A cold model: more lines wait for its load than Thaw:Models:MaxWaitingRequests lets in, or the load
+                // outlasts LoadWaitTimeout. The line waits for it too, rather than fail the run and make the whole job
+                // wait for a redelivery. A load that failed (State Failed) still fails the run, to be retried.
+                await Task.Delay(e.RetryAfter, time, cancellationToken).ConfigureAwait(false);
+            }
             catch (ModelTooLargeException e)
             {
                 // No line of this batch can run until the instance is reconfigured: fail the batch now with the reason,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Thaw.Inference.Jobs;
+using Thaw.Inference.Models;
 using Thaw.Testing;
 
 namespace Thaw.Inference.Tests.Jobs;
@@ -139,6 +140,34 @@ public sealed class BatchJobRunnerTests : IDisposable
         // Pieces of four: lines 0-3 (bodies 8, 7, 6, 5 characters long before the index) then 4-7, each shortest first.
         Assert.Equal(["xxxxx3", "xxxxxx2", "xxxxxxx1", "xxxxxxxx0", "xxxxx7", "xxxxxx6", "xxxxxxx5", "xxxxxxxx4"], handler.Inputs);
         Assert.Equal(Enumerable.Range(0, 8).Select(i => $"r{i}"), (await jobs.ReadLinesAsync(batch.OutputFileId)).Select(CustomId));
+    }
+
+    [Fact]
+    public async Task Run_ModelStillLoadingForSomeLines_TheyWaitAndEveryLineIsAnswered()
+    {
+        string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(5));
+        // The first three calls find the model loading with its waiting bound full (Retry-After zero: no clock to advance).
+        var handler = new EchoHandler((call, _) => call <= 3
+            ? throw new ModelNotReadyException("m", ModelState.Loading, TimeSpan.Zero, "3 requests are already waiting for it to load")
+            : Task.CompletedTask);
+
+        BatchRecord batch = await _jobs.Runner(handler).RunAsync(batchId);
+
+        Assert.Equal(BatchStatus.Completed, batch.Status);
+        Assert.Equal(5 + 3, handler.Calls);
+        Assert.Equal(5, batch.RequestCounts.Completed + batch.RequestCounts.Failed);
+        Assert.Equal(5, (await _jobs.ReadLinesAsync(batch.OutputFileId)).Length + (await _jobs.ReadLinesAsync(batch.ErrorFileId)).Length);
+    }
+
+    [Fact]
+    public async Task Run_ModelLoadFailed_FailsTheRunForTheJobToBeRetried()
+    {
+        string batchId = await _jobs.CreateBatchAsync(JobFixture.Lines(2));
+        var handler = new EchoHandler((_, _) => throw new ModelNotReadyException("m", ModelState.Failed, TimeSpan.Zero, "the file is corrupt"));
+
+        await Assert.ThrowsAsync<ModelNotReadyException>(() => _jobs.Runner(handler).RunAsync(batchId));
+
+        Assert.Equal(BatchStatus.InProgress, (await _jobs.GetAsync(batchId)).Status);
     }
 
     [Fact]
