@@ -16,10 +16,6 @@ public sealed class NamespaceCycleTests
     /// </summary>
     private static readonly Dictionary<string, string[][]> Known = new(StringComparer.Ordinal)
     {
-        // The root namespace holds the registration (ThawHttpExtensions, which names every endpoint) and the result
-        // types every endpoint returns (JsonResult); completions' request reading lives in Generation but reads the
-        // body through Endpoints' RequestBody while CompletionsEndpoint uses Generation's plan.
-        ["Thaw.Http"] = [["Thaw.Http", "Thaw.Http.Endpoints", "Thaw.Http.Generation", "Thaw.Http.Security"]],
         // The root holds the session and sampler seams (IDecoderSession, ITokenSampler, SampledToken) that the
         // scheduler, sampler and completions use, and TextGenerationModel, which composes those sub-namespaces.
         ["Thaw.Inference"] =

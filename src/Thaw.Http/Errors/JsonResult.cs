@@ -1,7 +1,7 @@
 using Thaw.Http.Contracts;
-using Thaw.Http.Errors;
+using Thaw.Http.Responses;
 
-namespace Thaw.Http;
+namespace Thaw.Http.Errors;
 
 public static class JsonResult
 {
