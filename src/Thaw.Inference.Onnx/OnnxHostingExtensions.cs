@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Thaw.Inference.Backends;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Onnx.Generation;
 using Thaw.Inference.Settings;
 

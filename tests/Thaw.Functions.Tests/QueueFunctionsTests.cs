@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Thaw.Azure;
 using Thaw.Http;
+using Thaw.Http.Responses;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Onnx;

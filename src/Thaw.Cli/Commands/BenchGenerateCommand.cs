@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Onnx.Generation.Synthetic;

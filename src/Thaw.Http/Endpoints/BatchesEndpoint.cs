@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
+using Thaw.Http.Requests;
+using Thaw.Http.Responses;
 using Thaw.Http.Security;
 using Thaw.Inference.Jobs;
 

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Thaw.Http.Errors;
 using Thaw.Http.Generation;
+using Thaw.Http.Requests;
+using Thaw.Http.Responses;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Generation.Completions;
 using Thaw.Inference.Models;

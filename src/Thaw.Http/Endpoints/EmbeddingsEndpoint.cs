@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
+using Thaw.Http.Requests;
+using Thaw.Http.Responses;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Thaw.Http.Contracts;
 using Thaw.Http.Errors;
+using Thaw.Http.Responses;
 using Thaw.Http.Security;
 using Thaw.Inference.Jobs;
 

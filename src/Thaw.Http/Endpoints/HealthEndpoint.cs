@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Thaw.Http.Contracts;
+using Thaw.Http.Responses;
 using Thaw.Inference.Embeddings;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Models;

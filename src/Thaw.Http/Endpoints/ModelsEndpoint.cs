@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Thaw.Http.Contracts;
+using Thaw.Http.Errors;
+using Thaw.Http.Responses;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Models;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Thaw.Http.Contracts;
-using Thaw.Http.Endpoints;
 using Thaw.Http.Errors;
+using Thaw.Http.Requests;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
 using Thaw.Inference.Generation.Sampling;

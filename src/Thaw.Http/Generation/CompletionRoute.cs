@@ -1,6 +1,6 @@
 using Thaw.Http.Contracts;
-using Thaw.Http.Endpoints;
 using Thaw.Http.Errors;
+using Thaw.Http.Requests;
 
 namespace Thaw.Http.Generation;
 

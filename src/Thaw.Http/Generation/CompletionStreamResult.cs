@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Thaw.Http.Contracts;
-using Thaw.Http.Endpoints;
+using Thaw.Http.Errors;
 using Thaw.Inference.Generation.Completions;
 
 namespace Thaw.Http.Generation;

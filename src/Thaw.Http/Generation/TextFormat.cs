@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Thaw.Http.Contracts;
-using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
+using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Generation.Tokenizers;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Thaw.Http.Contracts;
-using Thaw.Http.Endpoints;
 using Thaw.Http.Errors;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;

@@ -1,4 +1,4 @@
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 
 namespace Thaw.Inference.Onnx.Generation;
 

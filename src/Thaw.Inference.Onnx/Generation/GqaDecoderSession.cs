@@ -1,5 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 
 namespace Thaw.Inference.Onnx.Generation;
 

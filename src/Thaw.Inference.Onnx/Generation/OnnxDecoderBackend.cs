@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 
 namespace Thaw.Inference.Onnx.Generation;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation.Completions;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Generation.Templates;

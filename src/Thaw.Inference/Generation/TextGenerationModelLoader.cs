@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Generation.Templates;
 using Thaw.Inference.Generation.Tokenizers;

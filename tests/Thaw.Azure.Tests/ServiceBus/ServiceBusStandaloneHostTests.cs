@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Thaw.Azure.Jobs;
 using Thaw.Http;
 using Thaw.Http.Endpoints;
+using Thaw.Http.Responses;
 using Thaw.Inference.Hosting;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Jobs.Local;

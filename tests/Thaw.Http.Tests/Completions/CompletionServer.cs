@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json.Nodes;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Models;
 using Thaw.Inference.Onnx.Generation;
 using Thaw.Testing;

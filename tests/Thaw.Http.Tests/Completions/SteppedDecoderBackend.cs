@@ -1,5 +1,5 @@
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Onnx;
 using Thaw.Inference.Onnx.Generation;
 

@@ -1,4 +1,4 @@
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Onnx.Generation;
 
 namespace Thaw.Inference.Onnx.Tests.Generation;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Onnx.Generation;
 using Thaw.Testing;
 

@@ -1,5 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Onnx.Generation;
 using Thaw.Inference.Onnx.Generation.Synthetic;
 

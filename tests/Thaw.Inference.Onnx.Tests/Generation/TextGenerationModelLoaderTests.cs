@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Completions;
+using Thaw.Inference.Generation.Decoding;
 using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Models;

@@ -1,3 +1,4 @@
+using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 
 namespace Thaw.Inference.Generation.Completions;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
+using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 using Thaw.Inference.Generation.Stopping;
 using Thaw.Inference.Generation.Tokenizers;

@@ -1,3 +1,5 @@
+using Thaw.Inference.Generation.Sampling;
+
 namespace Thaw.Inference.Generation.Scheduling;
 
 /// <summary>One sequence to generate: a tokenized prompt, a token limit, and the sampler that owns its random state.</summary>

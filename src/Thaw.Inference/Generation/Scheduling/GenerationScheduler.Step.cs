@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using Thaw.Inference.Batching;
+using Thaw.Inference.Generation.Decoding;
+using Thaw.Inference.Generation.Sampling;
 
 namespace Thaw.Inference.Generation.Scheduling;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Thaw.Inference.Batching;
+using Thaw.Inference.Generation.Decoding;
 
 namespace Thaw.Inference.Generation.Scheduling;
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Thaw.Inference.Generation.Sampling;
 
 namespace Thaw.Inference.Generation.Scheduling;
 

@@ -1,4 +1,3 @@
-using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Sampling;
 
 namespace Thaw.Inference.Tests.Generation.Sampling;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Decoding;
 
 namespace Thaw.Inference.Tests.Generation.Scheduling;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
 using Thaw.Inference.Batching;
-using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Sampling;
 using Thaw.Inference.Generation.Scheduling;
 

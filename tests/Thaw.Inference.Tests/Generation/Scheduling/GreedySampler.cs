@@ -1,4 +1,4 @@
-using Thaw.Inference.Generation;
+using Thaw.Inference.Generation.Sampling;
 
 namespace Thaw.Inference.Tests.Generation.Scheduling;
 

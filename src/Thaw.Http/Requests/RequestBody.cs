@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Thaw.Http.Errors;
 using Thaw.Inference.Hosting;
 
-namespace Thaw.Http.Endpoints;
+namespace Thaw.Http.Requests;
 
 internal static class RequestBody
 {

@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Generation;
+namespace Thaw.Inference.Generation.Sampling;
 
 /// <summary>
 /// Chooses the next token of one sequence from the model's logits at its last position. One instance per

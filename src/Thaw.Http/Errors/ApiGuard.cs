@@ -1,14 +1,13 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Thaw.Http.Errors;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Generation.Templates;
 using Thaw.Inference.Jobs;
 using Thaw.Inference.Models;
 
-namespace Thaw.Http.Endpoints;
+namespace Thaw.Http.Errors;
 
 /// <summary>The one place where exceptions become HTTP answers: typed errors keep their status, the rest is a logged 500.</summary>
 internal static partial class ApiGuard

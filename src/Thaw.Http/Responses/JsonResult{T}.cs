@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 
-namespace Thaw.Http;
+namespace Thaw.Http.Responses;
 
 /// <summary>
 /// Writes a source-generated JSON document with a status and an optional Retry-After. Needs nothing from

@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Generation;
+namespace Thaw.Inference.Generation.Decoding;
 
 /// <summary>
 /// A loaded decoder model with its KV cache: a fixed number of slots, each holding one sequence of at most

@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Generation;
+namespace Thaw.Inference.Generation.Sampling;
 
 /// <summary>A chosen token, its log-probability under the model's distribution, and the most likely alternatives when asked.</summary>
 /// <param name="Id">The token id.</param>

@@ -1,4 +1,4 @@
-namespace Thaw.Inference.Generation;
+namespace Thaw.Inference.Generation.Decoding;
 
 /// <summary>
 /// One row of a decoder step: the sequence held in <paramref name="Slot"/> appends <paramref name="Tokens"/> to its

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Thaw.Http;
+namespace Thaw.Http.Responses;
 
 /// <summary>Streams content to the response (a stored file); like <see cref="JsonResult{T}"/>, needs no request services.</summary>
 public sealed class StreamResult(Stream content, string contentType, long? length) : IResult

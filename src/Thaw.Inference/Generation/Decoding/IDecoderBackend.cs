@@ -1,6 +1,6 @@
 using Thaw.Inference.Catalog;
 
-namespace Thaw.Inference.Generation;
+namespace Thaw.Inference.Generation.Decoding;
 
 /// <summary>Creates decoder sessions with their KV cache from model files (ONNX Runtime in production).</summary>
 public interface IDecoderBackend
