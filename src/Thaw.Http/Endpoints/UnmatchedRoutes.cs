@@ -29,7 +29,7 @@ internal static class UnmatchedRoutes
         };
         if (error is not null)
         {
-            await JsonResult.Error(error).ExecuteAsync(context).ConfigureAwait(false);
+            await error.ToResult().ExecuteAsync(context).ConfigureAwait(false);
         }
     }
 }

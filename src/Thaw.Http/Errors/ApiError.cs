@@ -1,5 +1,6 @@
 using System.Net;
 using Thaw.Http.Contracts;
+using Thaw.Http.Responses;
 
 namespace Thaw.Http.Errors;
 
@@ -45,4 +46,8 @@ public sealed record ApiError(HttpStatusCode Status, string Message, string Type
         new(HttpStatusCode.ServiceUnavailable, message, "service_unavailable", param, code) { Permanent = true };
 
     public ErrorEnvelope ToEnvelope() => new() { Error = new ErrorBody { Message = Message, Type = Type, Param = Param, Code = Code } };
+
+    /// <summary>The JSON answer: this status, the envelope, Retry-After and <c>x-should-retry</c>.</summary>
+    public JsonResult<ErrorEnvelope> ToResult() =>
+        new(ToEnvelope(), ThawJson.Context.ErrorEnvelope, Status, RetryAfter, shouldRetry: Retryable);
 }

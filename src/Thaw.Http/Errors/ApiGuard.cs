@@ -24,7 +24,7 @@ internal static partial class ApiGuard
         }
         catch (Exception e)
         {
-            return JsonResult.Error(Describe(e, logger));
+            return Describe(e, logger).ToResult();
         }
     }
 

@@ -51,7 +51,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             ? "Missing API key: send 'Authorization: Bearer <key>'."
             : "Incorrect API key.";
         Response.Headers.WWWAuthenticate = "Bearer";
-        await JsonResult.Error(new ApiError(HttpStatusCode.Unauthorized, message, "invalid_request_error", null, "invalid_api_key"))
+        await new ApiError(HttpStatusCode.Unauthorized, message, "invalid_request_error", null, "invalid_api_key").ToResult()
             .ExecuteAsync(Context).ConfigureAwait(false);
     }
 

@@ -35,7 +35,7 @@ public sealed partial class ListenAddressGuard
 
     internal Task InvokeAsync(HttpContext context, RequestDelegate next) => _open
         ? next(context)
-        : JsonResult.Error(ApiError.Unavailable("The server is starting.", TimeSpan.FromSeconds(1), "starting")).ExecuteAsync(context);
+        : ApiError.Unavailable("The server is starting.", TimeSpan.FromSeconds(1), "starting").ToResult().ExecuteAsync(context);
 
     /// <summary>Runs once the server has bound its addresses: opens the gate, or logs the refusal and stops the host.</summary>
     internal void Check()
