@@ -1,11 +1,14 @@
-using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.KeepAlive;
 
 /// <summary>The <c>fixed</c> policy: stay loaded for a window after each request, never pre-warm.</summary>
+// A nested section ([ValidateObjectMembers]): OptionsValidation reads its properties from the instance's type.
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
 public sealed class FixedKeepAliveOptions
 {
     /// <summary>How long a model stays loaded after its last request (Ray Serve's default; Knative uses 30 s, Modal 60 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    [TimeSpanRange("00:00:00", "365.00:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(10);
 }

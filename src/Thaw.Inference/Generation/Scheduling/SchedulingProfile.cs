@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Thaw.Inference.Generation.Scheduling;
 
@@ -6,6 +7,8 @@ namespace Thaw.Inference.Generation.Scheduling;
 /// How one kind of use shares a model's slots: interactive requests (people waiting on a stream) or bulk ones
 /// (batch-job lines, which want every slot busy and care about throughput, not latency).
 /// </summary>
+// A nested section ([ValidateObjectMembers]): OptionsValidation reads its properties from the instance's type.
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
 public sealed class SchedulingProfile
 {
     /// <summary>
