@@ -18,8 +18,6 @@ namespace Thaw.Cli.Commands;
 /// </summary>
 internal static class BenchColdStartCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var model = new Option<string?>("--model", "-m") { Description = "Model id (pre-warmed by each server). Default: the catalog's default model." };

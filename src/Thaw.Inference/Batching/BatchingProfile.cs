@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Diagnostics.CodeAnalysis;
 using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Batching;
@@ -8,9 +7,7 @@ namespace Thaw.Inference.Batching;
 /// How a model's micro-batcher forms batches. The interactive profile (HTTP) is <c>Thaw:Batching</c>; the bulk
 /// profile (queue jobs) is <c>Thaw:Batching:Bulk</c>.
 /// </summary>
-// A nested section ([ValidateObjectMembers]): OptionsValidation reads its properties from the instance's type.
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
-public class BatchingProfile
+public class BatchingProfile : NestedOptions
 {
     /// <summary>Most inputs in one forward pass. 1 turns batching off.</summary>
     [Range(1, 4096)]

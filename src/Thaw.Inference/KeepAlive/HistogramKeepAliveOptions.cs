@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Diagnostics.CodeAnalysis;
 using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.KeepAlive;
@@ -8,9 +7,7 @@ namespace Thaw.Inference.KeepAlive;
 /// The <c>histogram</c> policy: the hybrid histogram policy of Shahrad et al., "Serverless in the Wild" (USENIX ATC
 /// 2020). Defaults are the paper's, except the fallback window (see <see cref="FallbackWindow"/>).
 /// </summary>
-// A nested section ([ValidateObjectMembers]): OptionsValidation reads its properties from the instance's type.
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
-public sealed class HistogramKeepAliveOptions : IValidatableObject
+public sealed class HistogramKeepAliveOptions : NestedOptions, IValidatableObject
 {
     /// <summary>Width of one histogram bin.</summary>
     [TimeSpanRange("00:00:01", "04:00:00")]
