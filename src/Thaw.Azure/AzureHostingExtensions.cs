@@ -27,7 +27,7 @@ public static class AzureHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddThawAzure(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddThawOptions<StorageOptions>(StorageOptions.SectionName);
+        builder.Services.AddThawOptions<StorageOptions>(StorageOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<BlobClients>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, BlobModelSource>());
@@ -36,7 +36,7 @@ public static class AzureHostingExtensions
         if (serviceBus.IsConfigured)
         {
             // Registered first, so that it takes the place of the Storage queue below and of the in-process queue.
-            builder.Services.AddThawOptions<ServiceBusOptions>(ServiceBusOptions.SectionName);
+            builder.Services.AddThawOptions<ServiceBusOptions>(ServiceBusOptions.SectionName, static (section, options) => section.Bind(options));
             builder.Services.TryAddSingleton(sp => new ServiceBusClients(
                 sp.GetRequiredService<IOptions<ServiceBusOptions>>(), storesAreLocal: !storage.IsConfigured, sp.GetRequiredService<ILogger<ServiceBusClients>>()));
             builder.Services.TryAddSingleton<IJobQueue, ServiceBusJobQueue>();
@@ -52,8 +52,8 @@ public static class AzureHostingExtensions
             // Batch jobs: files, records and output chunks in Blob Storage, job messages on a Storage queue, so any
             // instance can take a job, and a job outlives the instance that ran it. Registered before AddThawJobs,
             // these take the place of its local-disk and in-process defaults.
-            builder.Services.AddThawOptions<FilesOptions>(FilesOptions.SectionName);
-            builder.Services.AddThawOptions<JobsOptions>(JobsOptions.SectionName);
+            builder.Services.AddThawOptions<FilesOptions>(FilesOptions.SectionName, static (section, options) => section.Bind(options));
+            builder.Services.AddThawOptions<JobsOptions>(JobsOptions.SectionName, static (section, options) => section.Bind(options));
             builder.Services.TryAddSingleton<JobContainer>();
             builder.Services.TryAddSingleton<QueueClients>();
             builder.Services.TryAddSingleton<BlobFileStore>();
@@ -64,7 +64,7 @@ public static class AzureHostingExtensions
             builder.Services.TryAddSingleton(sp => new QueueTriggeredJobs(sp.GetRequiredService<BatchJobProcessor>(), sp.GetRequiredService<QueueClients>()));
             // Queued requests (Thaw:Jobs:RequestQueue): answered through the /v1/embeddings handler of AddThawHttp.
             // Reply destinations: only the configured ones, and never a container or queue that Thaw itself uses.
-            builder.Services.AddThawOptions<RequestsOptions>(RequestsOptions.SectionName)
+            builder.Services.AddThawOptions<RequestsOptions>(RequestsOptions.SectionName, static (section, options) => section.Bind(options))
                 .Configure<IOptions<StorageOptions>, IOptions<FilesOptions>, IOptions<JobsOptions>>((requests, s, f, j) => requests.Own(s.Value, f.Value, j.Value));
             builder.Services.TryAddSingleton<RequestReplies>();
             builder.Services.TryAddSingleton<QueuedRequestProcessor>();

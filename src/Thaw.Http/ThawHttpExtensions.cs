@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Thaw.Http.Endpoints;
@@ -14,8 +15,8 @@ using Thaw.Http.Jobs;
 using Thaw.Http.Security;
 using Thaw.Http.Server;
 using Thaw.Http.Telemetry;
-using Thaw.Inference.Jobs;
 using Thaw.Inference.Jobs.Local;
+using Thaw.Inference.Jobs;
 using Thaw.Inference.Settings;
 
 namespace Thaw.Http;
@@ -40,7 +41,7 @@ public static class ThawHttpExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, CompletionsBatchHandler.ChatLines>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBatchRequestHandler, CompletionsBatchHandler.TextLines>());
         builder.AddThawJobs();
-        builder.Services.AddThawOptions<ApiKeyOptions>("Thaw");
+        builder.Services.AddThawOptions<ApiKeyOptions>("Thaw", static (section, options) => section.Bind(options));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, RequestBodyLimitSetup>());
         return builder;
     }
@@ -78,7 +79,7 @@ public static class ThawHttpExtensions
                 }
             }));
         // Kestrel checks the body rate on its 1 s heartbeat: the grace period must be longer (a [Range] on the option).
-        services.AddThawOptions<ServerLimitsOptions>(ServerLimitsOptions.SectionName);
+        services.AddThawOptions<ServerLimitsOptions>(ServerLimitsOptions.SectionName, static (section, options) => section.Bind(options));
         services.AddTransient<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
         return builder;
     }

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Thaw.Inference.Batching;
+using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Settings;
 using Thaw.Testing;
 
@@ -24,11 +26,11 @@ public sealed class OptionsBoundsTests
         var data = new TheoryData<string, string, string, bool>();
         foreach (OptionsSection section in SectionsOfServe())
         {
-            foreach ((string key, RangeAttribute range, Type type) in Ranges(section.OptionsType, section.Path))
+            foreach (Bound bound in Ranges(section.OptionsType, section.Path))
             {
-                foreach ((string value, bool valid) in Probes(range, type))
+                foreach ((string value, bool valid) in Probes(bound))
                 {
-                    data.Add(section.Path, key, value, valid);
+                    data.Add(section.Path, bound.Key, value, valid);
                 }
             }
         }
@@ -45,7 +47,7 @@ public sealed class OptionsBoundsTests
         // Several options types may bind one path (Thaw: the cache directory and the API keys); each is validated.
         foreach (OptionsSection registered in SectionsOfServe().Where(s => s.Path == section))
         {
-            typeof(ThawOptionsServiceCollectionExtensions).GetMethod(nameof(ThawOptionsServiceCollectionExtensions.AddThawOptions))!
+            typeof(OptionsBoundsTests).GetMethod(nameof(Register), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(registered.OptionsType).Invoke(null, [services, section]);
         }
 
@@ -108,6 +110,39 @@ public sealed class OptionsBoundsTests
         Assert.Contains(message, refused.Failures);
     }
 
+    [Fact]
+    public void Serve_EveryNestedSection_KeepsItsPropertiesInATrimmedHost()
+    {
+        // OptionsValidation reads a nested section's properties from the instance's type; in a trimmed (Native AOT)
+        // host only NestedOptions' annotation keeps them, and without them the section's bounds go unchecked.
+        Type[] nested = [.. SectionsOfServe().SelectMany(s => NestedSections(s.OptionsType)).Distinct()];
+        Type[] unannotated = [.. nested.Where(t => !t.IsAssignableTo(typeof(NestedOptions)))];
+
+        Assert.Contains(typeof(BatchingProfile), nested);
+        Assert.Contains(typeof(HistogramKeepAliveOptions), nested);
+        Assert.Empty(unannotated);
+    }
+
+    /// <summary>Registers one section as the host does, binding with the reflection binder (this test is not trimmed).</summary>
+    private static void Register<TOptions>(IServiceCollection services, string section)
+        where TOptions : class =>
+        services.AddThawOptions<TOptions>(section, static (configuration, options) => configuration.Bind(options));
+
+    private static IEnumerable<Type> NestedSections(Type options)
+    {
+        foreach (PropertyInfo property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.IsDefined(typeof(ValidateObjectMembersAttribute)))
+            {
+                yield return property.PropertyType;
+                foreach (Type deeper in NestedSections(property.PropertyType))
+                {
+                    yield return deeper;
+                }
+            }
+        }
+    }
+
     private static IReadOnlyList<OptionsSection> SectionsOfServe()
     {
         Dictionary<string, string?> settings = RealModels.HostSettings();
@@ -120,7 +155,10 @@ public sealed class OptionsBoundsTests
         return [.. app.Services.GetServices<OptionsSection>().Distinct()];
     }
 
-    private static IEnumerable<(string Key, RangeAttribute Range, Type Type)> Ranges(Type options, string section)
+    /// <summary>A setting's bounds, from <c>[Range]</c> or, for a duration, <c>[TimeSpanRange]</c>.</summary>
+    private sealed record Bound(string Key, object Minimum, object Maximum, bool MinimumIsExclusive, bool MaximumIsExclusive, Type Type);
+
+    private static IEnumerable<Bound> Ranges(Type options, string section)
     {
         foreach (PropertyInfo property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
@@ -128,12 +166,17 @@ public sealed class OptionsBoundsTests
             if (property.GetCustomAttribute<RangeAttribute>() is { } range)
             {
                 range.IsValid(null); // converts Minimum and Maximum to the property's type
-                yield return (key, range, property.PropertyType);
+                yield return new Bound(key, range.Minimum, range.Maximum, range.MinimumIsExclusive, range.MaximumIsExclusive, property.PropertyType);
+            }
+
+            if (property.GetCustomAttribute<TimeSpanRangeAttribute>() is { } durations)
+            {
+                yield return new Bound(key, durations.Minimum, durations.Maximum, MinimumIsExclusive: false, MaximumIsExclusive: false, property.PropertyType);
             }
 
             if (property.IsDefined(typeof(ValidateObjectMembersAttribute)))
             {
-                foreach ((string, RangeAttribute, Type) nested in Ranges(property.PropertyType, key))
+                foreach (Bound nested in Ranges(property.PropertyType, key))
                 {
                     yield return nested;
                 }
@@ -142,8 +185,9 @@ public sealed class OptionsBoundsTests
     }
 
     /// <summary>Just below, at and just above each bound that the type can express.</summary>
-    private static IEnumerable<(string Value, bool Valid)> Probes(RangeAttribute range, Type type)
+    private static IEnumerable<(string Value, bool Valid)> Probes(Bound range)
     {
+        Type type = range.Type;
         if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan))
         {
             TimeSpan min = (TimeSpan)range.Minimum, max = (TimeSpan)range.Maximum, step = TimeSpan.FromMilliseconds(1);

@@ -85,7 +85,7 @@ public sealed class OwnersOptionsTests
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddThawOptions<ApiKeyOptions>("Thaw");
+        services.AddThawOptions<ApiKeyOptions>("Thaw", static (section, options) => section.Bind(options));
         using ServiceProvider provider = services.BuildServiceProvider();
         provider.GetRequiredService<IStartupValidator>().Validate();
         return provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Azure.Jobs;
 
@@ -27,7 +28,7 @@ public sealed class ServiceBusOptions
     public string Queue { get; set; } = "thaw-jobs";
 
     /// <summary>How long one receive call waits on an empty queue before it asks again (the wait is on the service side).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan MaxReceiveWait { get; set; } = TimeSpan.FromSeconds(30);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(FullyQualifiedNamespace);

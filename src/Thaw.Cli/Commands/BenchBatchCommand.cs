@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Thaw.Inference.Batching;
@@ -189,7 +189,7 @@ internal static class BenchBatchCommand
     /// <summary>Sends each input as its own POST /v1/embeddings from <paramref name="clients"/> loops; every answer must be 200.</summary>
     private static async Task<TimeSpan> RunOnlineAsync(HttpClient http, string modelId, string[] inputs, int clients, CancellationToken cancellationToken)
     {
-        byte[][] bodies = inputs.Select(text => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["model"] = modelId, ["input"] = text })).ToArray();
+        byte[][] bodies = inputs.Select(text => Encoding.UTF8.GetBytes(new JsonObject { ["model"] = modelId, ["input"] = text }.ToJsonString())).ToArray();
         int next = -1;
         long started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
@@ -218,13 +218,13 @@ internal static class BenchBatchCommand
         {
             for (int i = 0; i < inputs.Length; i++)
             {
-                await writer.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+                await writer.WriteLineAsync(new JsonObject
                 {
                     ["custom_id"] = $"r{i}",
                     ["method"] = "POST",
                     ["url"] = "/v1/embeddings",
-                    ["body"] = new Dictionary<string, string> { ["model"] = modelId, ["input"] = inputs[i] },
-                }));
+                    ["body"] = new JsonObject { ["model"] = modelId, ["input"] = inputs[i] },
+                }.ToJsonString());
             }
         }
 

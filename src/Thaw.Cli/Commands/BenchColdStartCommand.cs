@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Thaw.Cli.Commands;
 
@@ -18,8 +18,6 @@ namespace Thaw.Cli.Commands;
 /// </summary>
 internal static class BenchColdStartCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var model = new Option<string?>("--model", "-m") { Description = "Model id (pre-warmed by each server). Default: the catalog's default model." };
@@ -245,9 +243,9 @@ internal static class BenchColdStartCommand
         return start;
     }
 
-    /// <summary>This very executable: the apphost, or <c>dotnet thaw.dll</c> when run that way.</summary>
+    /// <summary>This very executable: the apphost (or the native executable), or <c>dotnet thaw.dll</c> when run that way.</summary>
     internal static string ThisExecutable { get; } = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
-        ? Assembly.GetEntryAssembly()!.Location
+        ? Path.Combine(AppContext.BaseDirectory, typeof(BenchColdStartCommand).Assembly.GetName().Name + ".dll")
         : Environment.ProcessPath!;
 
     /// <summary>A loopback port free now (a server started right after takes it).</summary>
@@ -345,7 +343,7 @@ internal static class BenchColdStartCommand
             }
 
             ProcessStartInfo start = ServerStartInfo(Executable, port, settings);
-            string body = JsonSerializer.Serialize(new { model = modelId, input = "Thaw cold-start probe." });
+            string body = new JsonObject { ["model"] = modelId, ["input"] = "Thaw cold-start probe." }.ToJsonString();
             var output = new StringBuilder();
             using var process = new Process { StartInfo = start };
             process.OutputDataReceived += (_, e) => Append(output, e.Data);

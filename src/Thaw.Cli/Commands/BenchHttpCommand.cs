@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Thaw.Inference.Batching;
@@ -178,7 +178,7 @@ internal static class BenchHttpCommand
 
         /// <summary>One request body per bench sentence, serialized once.</summary>
         public byte[][] Bodies { get; } = BenchSentences.All
-            .Select(s => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string> { ["model"] = modelId, ["input"] = s })))
+            .Select(s => Encoding.UTF8.GetBytes(new JsonObject { ["model"] = modelId, ["input"] = s }.ToJsonString()))
             .ToArray();
 
         public static async Task<Server> StartAsync(ParseResult parse, int maxBatchSize, string? modelId, CancellationToken cancellationToken)

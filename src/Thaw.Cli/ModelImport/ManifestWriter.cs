@@ -24,7 +24,8 @@ internal static class ManifestWriter
         {
             string path = Path.Combine(folder, file.Name);
             string sha256 = await HashAsync(id, path, progress, cancellationToken);
-            array.Add(new JsonObject
+            // As a JsonNode: the generic Add<T> would wrap it as a value serialized by reflection.
+            array.Add((JsonNode)new JsonObject
             {
                 ["role"] = file.Role,
                 ["name"] = file.Name,

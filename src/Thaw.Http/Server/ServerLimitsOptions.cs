@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Http.Server;
 
@@ -19,11 +20,11 @@ public sealed class ServerLimitsOptions
     public double MinRequestBodyBytesPerSecond { get; set; } = 16 * 1024;
 
     /// <summary>How long a body may start slowly before <see cref="MinRequestBodyBytesPerSecond"/> applies; over 1 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:01.001", "00:10:00")]
+    [TimeSpanRange("00:00:01.001", "00:10:00")]
     public TimeSpan MinRequestBodyGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Most time a client may take to send its request line and headers.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    [TimeSpanRange("00:00:00.001", "00:10:00")]
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Most bytes of request headers (beyond it: 431).</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Batching;
 
@@ -6,7 +7,7 @@ namespace Thaw.Inference.Batching;
 /// How a model's micro-batcher forms batches. The interactive profile (HTTP) is <c>Thaw:Batching</c>; the bulk
 /// profile (queue jobs) is <c>Thaw:Batching:Bulk</c>.
 /// </summary>
-public class BatchingProfile
+public class BatchingProfile : NestedOptions
 {
     /// <summary>Most inputs in one forward pass. 1 turns batching off.</summary>
     [Range(1, 4096)]
@@ -20,7 +21,7 @@ public class BatchingProfile
     /// How long a batch may wait to fill while the model is busy and another batch could start. An idle model
     /// never waits: the first input is dispatched at once.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [TimeSpanRange("00:00:00", "00:01:00")]
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
@@ -43,7 +44,7 @@ public class BatchingProfile
     public int MaxQueuedInputs { get; set; } = 4096;
 
     /// <summary>The Retry-After given to a refused request.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan OverloadRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     public static BatchingProfile BulkDefaults() => new()

@@ -1,13 +1,14 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Thaw.Inference.Batching;
 using Thaw.Inference.Catalog;
 using Thaw.Inference.Embeddings;
-using Thaw.Inference.Generation;
 using Thaw.Inference.Generation.Scheduling;
+using Thaw.Inference.Generation;
 using Thaw.Inference.KeepAlive;
 using Thaw.Inference.Models;
 using Thaw.Inference.Settings;
@@ -25,13 +26,13 @@ public static class ThawInferenceHostingExtensions
     public static IHostApplicationBuilder AddThawInference(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName);
-        services.AddThawOptions<ModelsOptions>(ModelsOptions.SectionName);
-        services.AddThawOptions<BatchingOptions>(BatchingOptions.SectionName);
-        services.AddThawOptions<LimitsOptions>(LimitsOptions.SectionName);
+        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName, static (section, options) => section.Bind(options));
+        services.AddThawOptions<ModelsOptions>(ModelsOptions.SectionName, static (section, options) => section.Bind(options));
+        services.AddThawOptions<BatchingOptions>(BatchingOptions.SectionName, static (section, options) => section.Bind(options));
+        services.AddThawOptions<LimitsOptions>(LimitsOptions.SectionName, static (section, options) => section.Bind(options));
         // Beside the limits: the rule that reads the batching section too, run by the limits' ValidateOnStart.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsFitQueuesValidation>());
-        services.AddThawOptions<GenerationSchedulerOptions>(GenerationSchedulerOptions.SectionName);
+        services.AddThawOptions<GenerationSchedulerOptions>(GenerationSchedulerOptions.SectionName, static (section, options) => section.Bind(options));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, NuGetPackageModelSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelSource, LocalPathModelSource>());

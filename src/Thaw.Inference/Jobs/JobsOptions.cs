@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Jobs;
 
@@ -44,7 +45,7 @@ public sealed class JobsOptions : IValidatableObject
     /// model batch are dropped, so a cancel stops a run within this long plus the model batch that is running. One small
     /// read per running shard per interval, whatever the transport or the number of instances.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan StopPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Largest uploaded file (OpenAI's limit for batch input is 200 MB).</summary>
@@ -56,15 +57,15 @@ public sealed class JobsOptions : IValidatableObject
     public int MaxDequeueCount { get; set; } = 5;
 
     /// <summary>How long a received message stays invisible; a working job renews it every half of this.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    [TimeSpanRange("00:00:01", "00:30:00")]
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a job that failed waits before its next delivery.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:30:00")]
+    [TimeSpanRange("00:00:00", "00:30:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often each instance sweeps the batches for ones that nothing will end (see docs/batch-jobs.md).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
@@ -77,7 +78,7 @@ public sealed class JobsOptions : IValidatableObject
     /// How long a batch's output and error files are kept after they are written; the retention sweep deletes them
     /// then (uploads keep what their <c>expires_after</c> says, or stay until deleted).
     /// </summary>
-    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    [TimeSpanRange("01:00:00", "3650.00:00:00")]
     public TimeSpan OutputRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Jobs waiting or running in the in-process queue; beyond it, creating a batch answers 429.</summary>
@@ -89,14 +90,14 @@ public sealed class JobsOptions : IValidatableObject
     public int MaxConcurrentJobs { get; set; } = 1;
 
     /// <summary>Longest pause between polls of an empty Storage queue (polls back off from 100 ms to this).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Longest pause of a listener whose queue fails (storage or Service Bus unreachable, credentials refused): it logs,
     /// waits from 1 s doubling up to this, and tries again — it never stops the host.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    [TimeSpanRange("00:00:00.001", "01:00:00")]
     public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The first pause of <see cref="MaxFailureBackoff"/>'s back-off.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.KeepAlive;
 
@@ -6,14 +7,14 @@ namespace Thaw.Inference.KeepAlive;
 /// The <c>histogram</c> policy: the hybrid histogram policy of Shahrad et al., "Serverless in the Wild" (USENIX ATC
 /// 2020). Defaults are the paper's, except the fallback window (see <see cref="FallbackWindow"/>).
 /// </summary>
-public sealed class HistogramKeepAliveOptions : IValidatableObject
+public sealed class HistogramKeepAliveOptions : NestedOptions, IValidatableObject
 {
     /// <summary>Width of one histogram bin.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "04:00:00")]
+    [TimeSpanRange("00:00:01", "04:00:00")]
     public TimeSpan BinWidth { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Idle times up to this are binned; longer ones are only counted (out of range).</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "69.10:40:00")]
+    [TimeSpanRange("00:01:00", "69.10:40:00")]
     public TimeSpan Range { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>The percentile of idle times (0..100, exclusive) at which the model should be ready again.</summary>
@@ -47,7 +48,7 @@ public sealed class HistogramKeepAliveOptions : IValidatableObject
     /// The fixed window used while the histogram cannot predict. The paper keeps the whole range (4 h) alive then;
     /// Thaw uses the fixed policy's default, so that a model the histogram cannot learn costs what it does today.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    [TimeSpanRange("00:00:00", "365.00:00:00")]
     public TimeSpan FallbackWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The rules across settings (ranges of single settings are attributes).</summary>

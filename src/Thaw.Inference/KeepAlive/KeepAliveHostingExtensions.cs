@@ -1,5 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,8 @@ public static class KeepAliveHostingExtensions
     public static IHostApplicationBuilder AddThawKeepAlive(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        services.AddThawOptions<KeepAliveOptions>(KeepAliveOptions.SectionName);
-        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName);
+        services.AddThawOptions<KeepAliveOptions>(KeepAliveOptions.SectionName, static (section, options) => section.Bind(options));
+        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName, static (section, options) => section.Bind(options));
         services.TryAddSingleton(sp => KeepAlivePolicies.Create(sp.GetRequiredService<IOptions<KeepAliveOptions>>().Value));
         services.TryAddSingleton<IIdleStatisticsStore>(sp =>
         {

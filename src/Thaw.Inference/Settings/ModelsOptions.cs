@@ -21,7 +21,7 @@ public sealed class ModelsOptions : IValidatableObject
     public string? NuGetPackagesDirectory { get; set; }
 
     /// <summary>How long a request waits for its model to finish loading before it gets 503 + Retry-After.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan LoadWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Most requests waiting for one model's load; beyond it, 503 + Retry-After at once.</summary>
@@ -36,15 +36,15 @@ public sealed class ModelsOptions : IValidatableObject
     public long MemoryBudgetBytes { get; set; }
 
     /// <summary>The Retry-After given with a 503 while a model loads.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a failed pre-warm load waits before it is tried again; each further failure doubles the wait, up to <see cref="PrewarmRetryMaxDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan PrewarmRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The longest wait between two attempts of a failing pre-warm load.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    [TimeSpanRange("00:00:00.010", "1.00:00:00")]
     public TimeSpan PrewarmRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     public string ResolveCatalogDirectory() =>

@@ -16,19 +16,23 @@ namespace Thaw.Inference.Settings;
 public static class OptionsValidation
 {
     /// <summary>The problems of <paramref name="options"/>, bound from <paramref name="section"/>; empty when it is valid.</summary>
-    [RequiresUnreferencedCode("Reads the options' properties by reflection.")]
-    public static IReadOnlyList<string> Validate(object options, string section)
+    /// <remarks>
+    /// Trim-safe: <typeparamref name="TOptions"/> keeps its public properties and their attributes, and so does the
+    /// type of every nested section (<see cref="NestedOptions"/>).
+    /// </remarks>
+    public static IReadOnlyList<string> Validate<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(TOptions options, string section)
+        where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
-        Walk(options, section, problems);
+        Walk(options, typeof(TOptions), section, problems);
         return problems;
     }
 
     /// <summary>Throws when <paramref name="options"/> is invalid; for settings that do not come from a host (e.g. a command's flags).</summary>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem with its key.</exception>
-    [RequiresUnreferencedCode("Reads the options' properties by reflection.")]
-    public static void ThrowIfInvalid(object options, string section)
+    public static void ThrowIfInvalid<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(TOptions options, string section)
+        where TOptions : class
     {
         IReadOnlyList<string> problems = Validate(options, section);
         if (problems.Count > 0)
@@ -37,10 +41,9 @@ public static class OptionsValidation
         }
     }
 
-    [RequiresUnreferencedCode("Reads the options' properties by reflection.")]
-    private static void Walk(object options, string section, List<string> problems)
+    private static void Walk(object options, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string section, List<string> problems)
     {
-        foreach (PropertyInfo property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.GetIndexParameters().Length > 0)
             {
@@ -59,13 +62,16 @@ public static class OptionsValidation
 
             if (value is not null && property.IsDefined(typeof(ValidateObjectMembersAttribute)))
             {
-                Walk(value, key, problems);
+                NestedOptions nested = value as NestedOptions ?? throw new InvalidOperationException(
+                    $"{key} ([ValidateObjectMembers]) holds a {value.GetType()}, which does not derive from {nameof(NestedOptions)}: a bug (a trimmed host would not check it).");
+                Walk(nested, TypeOf(nested), key, problems);
             }
         }
 
         if (options is IValidatableObject validatable)
         {
-            foreach (ValidationResult result in validatable.Validate(new ValidationContext(options)))
+            // This constructor takes the display name instead of looking it up by reflection (trim-safe).
+            foreach (ValidationResult result in validatable.Validate(new ValidationContext(options, section, serviceProvider: null, items: null)))
             {
                 string keys = string.Join(", ", result.MemberNames.Select(m => $"{section}:{m}"));
                 problems.Add(keys.Length == 0 ? $"{section}: {result.ErrorMessage}" : $"{keys}: {result.ErrorMessage}");
@@ -73,9 +79,17 @@ public static class OptionsValidation
         }
     }
 
+    // The trimmer (ILLink, and ILC for Native AOT) applies NestedOptions' [DynamicallyAccessedMembers] to every type
+    // derived from it and treats GetType() on a NestedOptions as so annotated; the build's analyzer does not model that
+    // and warns anyway. tests/bench/published-host-checks.sh checks nested sections in the AOT publish.
+    [UnconditionalSuppressMessage("Trimming", "IL2073", Justification = "NestedOptions is annotated [DynamicallyAccessedMembers(PublicProperties)], which the trimmer keeps on every derived type.")]
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
+    private static Type TypeOf(NestedOptions section) => section.GetType();
+
     private static string Describe(ValidationAttribute attribute, string key, object? value) => attribute switch
     {
         RequiredAttribute => $"{key} is required.",
+        TimeSpanRangeAttribute range => $"{key} is {Show(value)}; allowed: {Show(range.Minimum)} to {Show(range.Maximum)}.",
         RangeAttribute range => $"{key} is {Show(value)}; allowed: {Allowed(range)}.",
         _ => $"{key} is {Show(value)}: {attribute.FormatErrorMessage(key)}",
     };

@@ -8,7 +8,6 @@ internal sealed class SectionValidator<[DynamicallyAccessedMembers(DynamicallyAc
     : IValidateOptions<TOptions>
     where TOptions : class
 {
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "TOptions keeps its public properties (DynamicallyAccessedMembers); nested sections are options types the app binds, whose properties the binder keeps too.")]
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         IReadOnlyList<string> problems = OptionsValidation.Validate(options, section);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Thaw.Inference.Settings;
 
 namespace Thaw.Inference.Generation.Scheduling;
 
@@ -6,7 +7,7 @@ namespace Thaw.Inference.Generation.Scheduling;
 /// How one kind of use shares a model's slots: interactive requests (people waiting on a stream) or bulk ones
 /// (batch-job lines, which want every slot busy and care about throughput, not latency).
 /// </summary>
-public sealed class SchedulingProfile
+public sealed class SchedulingProfile : NestedOptions
 {
     /// <summary>
     /// Most slots this profile's requests hold at once; null means every slot of the model. Lowering the bulk value

@@ -1,5 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,8 +19,8 @@ public static class JobsHostingExtensions
     public static IHostApplicationBuilder AddThawJobs(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
-        services.AddThawOptions<JobsOptions>(JobsOptions.SectionName);
-        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName);
+        services.AddThawOptions<JobsOptions>(JobsOptions.SectionName, static (section, options) => section.Bind(options));
+        services.AddThawOptions<CacheOptions>(CacheOptions.SectionName, static (section, options) => section.Bind(options));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileStore>(sp => new LocalFileStore(Path.Combine(Directory(sp), "files"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalFileStore>>()));
         services.TryAddSingleton<IBatchStore>(sp => new LocalBatchStore(Path.Combine(Directory(sp), "batches"), sp.GetRequiredService<ILogger<LocalBatchStore>>()));
