@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using OpenAI;
 using OpenAI.Chat;
 using Thaw.Functions.Tests.FunctionsHost;
+using Thaw.Testing;
 
 namespace Thaw.Functions.Tests;
 
@@ -20,28 +21,14 @@ public sealed class CompletionsThroughWorkerTests(CompletionsWorkerFixture fixtu
     public async Task ChatStreaming_OpenAiSdkThroughTheWorker_IsTheStandaloneHostsAnswer_WithRoleFinishReasonAndUsage()
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 20 };
-        options.LogitBiases[Thaw.Testing.TinyDecoderFolder.EndOfText] = -100;
+        options.LogitBiases[TinyDecoderFolder.EndOfText] = -100;
         ChatMessage[] conversation = [new SystemChatMessage("Be brief."), new UserChatMessage("Tell me a story")];
         ChatCompletion standalone = (await Client(fixture.Standalone.Client).GetChatClient(CompletionsWorkerFixture.Model).CompleteChatAsync(conversation, options)).Value;
 
         using HttpClient viaHost = fixture.Host.CreateClient();
-        var streamed = new StringBuilder();
-        var updates = new List<StreamingChatCompletionUpdate>();
-        await foreach (StreamingChatCompletionUpdate update in Client(viaHost).GetChatClient(CompletionsWorkerFixture.Model).CompleteChatStreamingAsync(conversation, options))
-        {
-            updates.Add(update);
-            foreach (ChatMessageContentPart part in update.ContentUpdate)
-            {
-                streamed.Append(part.Text);
-            }
-        }
+        ChatStream stream = await ChatStream.ReadAsync(Client(viaHost).GetChatClient(CompletionsWorkerFixture.Model).CompleteChatStreamingAsync(conversation, options));
 
-        Assert.Equal(standalone.Content[0].Text, streamed.ToString());
-        Assert.True(updates.Count(u => u.ContentUpdate.Count > 0) > 1, "the text came in more than one delta");
-        Assert.Equal(ChatMessageRole.Assistant, updates[0].Role);
-        Assert.Equal(ChatFinishReason.Length, Assert.Single(updates, u => u.FinishReason is not null).FinishReason);
-        ChatTokenUsage usage = updates[^1].Usage;
-        Assert.Equal((standalone.Usage.InputTokenCount, 20, standalone.Usage.TotalTokenCount), (usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount));
+        stream.AssertIsTheWholeAnswerAtItsLength(standalone, 20);
     }
 
     [Fact]

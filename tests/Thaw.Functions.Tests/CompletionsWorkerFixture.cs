@@ -1,10 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Thaw.Functions.Tests.FunctionsHost;
-using Thaw.Http;
-using Thaw.Inference.Hosting;
-using Thaw.Inference.Onnx;
 using Thaw.Inference.Onnx.Generation;
 using Thaw.Testing;
 
@@ -38,20 +33,10 @@ public sealed class CompletionsWorkerFixture : IAsyncLifetime
         worker["Thaw__Models__Prewarm__0"] = Model;
         Task<FakeFunctionsHost> host = FakeFunctionsHost.StartAsync(worker);
 
-        WebApplicationBuilder builder = WebApplication.CreateBuilder();
-        CapturingLoggerProvider logs = LoopbackServer.CaptureLogs(builder);
         Dictionary<string, string?> standalone = RealModels.HostSettings();
         standalone["Thaw:Models:CatalogDirectory"] = catalog;
         standalone["Thaw:Models:Prewarm:0"] = Model;
-        builder.Configuration.AddInMemoryCollection(standalone);
-        builder.AddThawInference();
-        builder.AddThawOnnx();
-        builder.AddThawHttp();
-        builder.AddThawStandaloneHttp();
-        WebApplication app = builder.Build();
-        app.UseThawStandaloneHttp();
-        app.MapThawApi();
-        Standalone = await LoopbackServer.StartAsync(app, logs);
+        Standalone = await StandaloneHost.StartAsync(standalone);
         Host = await host;
     }
 

@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Thaw.Functions.Tests.FunctionsHost;
-using Thaw.Http;
-using Thaw.Inference.Hosting;
-using Thaw.Inference.Onnx;
 using Thaw.Testing;
 
 namespace Thaw.Functions.Tests;
@@ -21,17 +16,7 @@ public sealed class FunctionsHttpFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Task<FakeFunctionsHost> host = FakeFunctionsHost.StartAsync(WorkerSettings.Default());
-        WebApplicationBuilder builder = WebApplication.CreateBuilder();
-        CapturingLoggerProvider logs = LoopbackServer.CaptureLogs(builder);
-        builder.Configuration.AddInMemoryCollection(RealModels.HostSettings());
-        builder.AddThawInference();
-        builder.AddThawOnnx();
-        builder.AddThawHttp();
-        builder.AddThawStandaloneHttp();
-        WebApplication app = builder.Build();
-        app.UseThawStandaloneHttp();
-        app.MapThawApi();
-        Standalone = await LoopbackServer.StartAsync(app, logs);
+        Standalone = await StandaloneHost.StartAsync(RealModels.HostSettings());
         Host = await host;
     }
 

@@ -2,6 +2,7 @@ using System.ClientModel;
 using OpenAI.Chat;
 using ThawMessage = Thaw.Inference.Generation.Templates.ChatMessage;
 using Thaw.Http.Tests.Conformance;
+using Thaw.Testing;
 using Thaw.Inference.Generation.Completions;
 using Thaw.Inference.Generation.Sampling;
 
@@ -52,24 +53,9 @@ public sealed class ChatCompletionConformanceTests(CompletionServer server)
         ChatMessage[] conversation = [new UserChatMessage("Tell me a story")];
         ChatCompletion whole = (await _client.CompleteChatAsync(conversation, options)).Value;
 
-        var streamed = new StringBuilder();
-        var updates = new List<StreamingChatCompletionUpdate>();
-        await foreach (StreamingChatCompletionUpdate update in _client.CompleteChatStreamingAsync(conversation, options))
-        {
-            updates.Add(update);
-            foreach (ChatMessageContentPart part in update.ContentUpdate)
-            {
-                streamed.Append(part.Text);
-            }
-        }
+        ChatStream stream = await ChatStream.ReadAsync(_client.CompleteChatStreamingAsync(conversation, options));
 
-        Assert.Equal(whole.Content[0].Text, streamed.ToString());
-        Assert.True(updates.Count(u => u.ContentUpdate.Count > 0) > 1, "the text came in more than one delta");
-        Assert.Equal(ChatMessageRole.Assistant, updates[0].Role);
-        Assert.Equal(ChatFinishReason.Length, Assert.Single(updates, u => u.FinishReason is not null).FinishReason);
-        ChatTokenUsage usage = updates[^1].Usage;
-        Assert.Equal((whole.Usage.InputTokenCount, 20, whole.Usage.TotalTokenCount), (usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount));
-        Assert.Single(updates.Select(u => u.CompletionId).Distinct());
+        stream.AssertIsTheWholeAnswerAtItsLength(whole, 20);
     }
 
     [Fact]
