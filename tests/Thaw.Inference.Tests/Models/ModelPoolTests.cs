@@ -253,7 +253,7 @@ public sealed class ModelPoolTests : IAsyncDisposable
 
         var e = await Assert.ThrowsAsync<ModelNotReadyException>(() => pool.GetReadyAsync("a"));
 
-        Assert.Contains("2 requests are already waiting", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is not ready yet: 2 requests are already waiting", e.Message, StringComparison.Ordinal);
         _backend.Gate.SetResult();
         await Task.WhenAll(waiting);
         Assert.Equal(1, _backend.Created);
